@@ -1,0 +1,34 @@
+"""What the web (and the domain services) ask the worker to do, once the database says so.
+
+Each function records a callback that runs after the current transaction commits (see ``effects``): the
+worker then finds the committed rows. Nothing here calls Zoom or SMTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.effects import after_commit
+from service.extensions import db
+
+
+def sync_meeting(meeting_id: int) -> None:
+    """Create, update or delete the Zoom meeting so that it matches its sessions."""
+    from worker import queues
+
+    after_commit(db.session(), lambda: queues.enqueue_meeting_sync(meeting_id))
+
+
+def send_invites(invite_ids: Sequence[int]) -> None:
+    from worker import queues
+
+    ids = list(invite_ids)
+    after_commit(db.session(), lambda: queues.enqueue_invites(ids))
+
+
+def schedule_prompts(session_ids: Sequence[int]) -> None:
+    """The session's prompt rows changed: (re)schedule their jobs."""
+    from worker import queues
+
+    ids = list(session_ids)
+    after_commit(db.session(), lambda: queues.enqueue_prompt_schedule(ids))

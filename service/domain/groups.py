@@ -1,0 +1,273 @@
+"""Forming groups and changing their membership. Every function here is one unit of work and commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from service import dispatch
+from service.domain import invitations
+from service.domain.audit import Actor, record
+from service.domain.clock import now_utc
+from service.domain.errors import DomainError, Violation
+from service.domain.rules import (
+    MemberDraft,
+    check_group_settings,
+    check_hierarchy,
+    check_member,
+    check_members,
+    check_size,
+    clean_text,
+    email_key,
+    normalise_email,
+)
+from service.extensions import db
+from service.i18n import N_
+from service.models import (
+    CoordinatorRole,
+    Group,
+    GroupCoordinator,
+    GroupSession,
+    GroupStatus,
+    Invite,
+    InviteStatus,
+    MeetingStatus,
+    Member,
+    MemberRole,
+    MemberStatus,
+    SeriesStatus,
+    SessionSeries,
+    SessionStatus,
+    ZoomMeeting,
+)
+from service.domain.prompts import REASON_SESSION_CANCELLED, stop_pending_prompts
+
+
+@dataclass
+class GroupDraft:
+    name: str
+    language: str
+    timezone: str
+    members: list[MemberDraft] = field(default_factory=list)
+    size_exception_confirmed: bool = False
+    neutral_invite_title: bool = True
+    chat_prompts_enabled: bool = True
+    external_moderator: MemberDraft | None = None
+    external_moderator_sessions: int = 0
+
+
+def validate_group(draft: GroupDraft) -> list[Violation]:
+    """Every rule a group must meet, with messages placed on the form's fields. Pure: changes nothing."""
+    violations = check_group_settings(draft.name, draft.language, draft.timezone)
+    violations += check_members(draft.members, draft.size_exception_confirmed, draft.external_moderator)
+    if draft.external_moderator_sessions < 0 or draft.external_moderator_sessions > 60:
+        violations.append(Violation("external_sessions_out_of_range",
+                                    N_("Indiquez un nombre de rencontres entre 0 et 60."),
+                                    "external_moderator_sessions"))
+    elif draft.external_moderator_sessions and draft.external_moderator is None:
+        violations.append(Violation("external_moderator_missing",
+                                    N_("Indiquez le modérateur externe qui animera les premières rencontres, ou "
+                                       "mettez le nombre de rencontres à 0."),
+                                    "external_moderator-email"))
+    return violations
+
+
+def _new_member(draft: MemberDraft, role: MemberRole = MemberRole.MEMBER) -> Member:
+    email = normalise_email(draft.email)
+    assert email is not None  # validated before
+    return Member(
+        role=role,
+        display_name=clean_text(draft.display_name),
+        email=email,
+        email_key=email_key(email),
+        language=draft.language,
+        reports_to_email=normalise_email(draft.reports_to_email) if draft.reports_to_email else None,
+        is_trained_moderator=draft.is_trained_moderator or role is MemberRole.EXTERNAL_MODERATOR,
+    )
+
+
+def create_group(draft: GroupDraft, actor: Actor) -> Group:
+    violations = validate_group(draft)
+    if violations:
+        raise DomainError(violations)
+    group = Group(
+        organisation_id=actor.organisation_id,
+        name=clean_text(draft.name),
+        language=draft.language,
+        timezone=draft.timezone,
+        size_exception_confirmed=draft.size_exception_confirmed,
+        neutral_invite_title=draft.neutral_invite_title,
+        chat_prompts_enabled=draft.chat_prompts_enabled,
+        external_moderator_sessions=draft.external_moderator_sessions if draft.external_moderator else 0,
+    )
+    group.members = [_new_member(m) for m in draft.members]
+    if draft.external_moderator is not None:
+        group.members.append(_new_member(draft.external_moderator, MemberRole.EXTERNAL_MODERATOR))
+    if actor.id is not None:
+        group.coordinator_links.append(GroupCoordinator(coordinator_id=actor.id, role=CoordinatorRole.OWNER))
+    db.session.add(group)
+    db.session.flush()
+    record(actor, "group.created", "group", group.id, members=len(draft.members))
+    db.session.commit()
+    return group
+
+
+def update_group_settings(group: Group, name: str, language: str, timezone: str, neutral_invite_title: bool,
+                          chat_prompts_enabled: bool, size_exception_confirmed: bool, actor: Actor) -> Group:
+    violations = check_group_settings(name, language, timezone)
+    violations += check_size(len(group.active_members), size_exception_confirmed)
+    if violations:
+        raise DomainError(violations)
+    group.name = clean_text(name)
+    group.language = language
+    group.timezone = timezone
+    group.neutral_invite_title = neutral_invite_title
+    group.chat_prompts_enabled = chat_prompts_enabled
+    group.size_exception_confirmed = size_exception_confirmed
+    record(actor, "group.updated", "group", group.id)
+    db.session.commit()
+    return group
+
+
+def _drafts_of(members: Sequence[Member]) -> list[MemberDraft]:
+    return [
+        MemberDraft(m.display_name, m.email, m.language, m.reports_to_email, m.is_trained_moderator) for m in members
+    ]
+
+
+def add_member(group: Group, draft: MemberDraft, actor: Actor) -> Member:
+    """A member joins: the group rules still hold, and they get every upcoming session from now on."""
+    current = group.active_members
+    prefix = f"members-{len(current)}-"
+    violations = check_member(draft, prefix)
+    key = email_key(draft.email or "")
+    if any(m.email_key == key and m.status is MemberStatus.ACTIVE for m in group.members):
+        violations.append(Violation("email_duplicate", N_("Cette personne fait déjà partie du groupe."),
+                                    f"{prefix}email"))
+    if not violations:
+        everyone = _drafts_of(current) + [draft]
+        external = group.external_moderator
+        violations += check_size(len(everyone), group.size_exception_confirmed)
+        violations += check_hierarchy(everyone, _drafts_of([external])[0] if external else None)
+    if violations:
+        raise DomainError(violations)
+    former = next((m for m in group.members if m.email_key == key), None)
+    if former is not None:  # someone who left and comes back
+        db.session.delete(former)
+        db.session.flush()
+    member = _new_member(draft)
+    group.members.append(member)
+    db.session.flush()
+    invitations.member_joined(member)
+    record(actor, "member.added", "group", group.id)
+    db.session.commit()
+    return member
+
+
+def update_member(member: Member, draft: MemberDraft, actor: Actor) -> Member:
+    group = member.group
+    index = group.active_members.index(member) if member in group.active_members else 0
+    prefix = f"members-{index}-"
+    violations = check_member(draft, prefix)
+    key = email_key(draft.email or "")
+    if any(m.email_key == key and m.id != member.id for m in group.members):
+        violations.append(Violation("email_duplicate", N_("Cette adresse est déjà celle d’une autre personne du "
+                                                          "groupe."), f"{prefix}email"))
+    if not violations:
+        others = [m for m in group.active_members if m.id != member.id]
+        everyone = _drafts_of(others) + [draft]
+        external = group.external_moderator
+        violations += check_hierarchy(everyone, _drafts_of([external])[0] if external else None)
+    if violations:
+        raise DomainError(violations)
+    address_changed = normalise_email(draft.email) != member.email
+    if address_changed:
+        # Invitations already sent went to the old address; it gets the cancellation, the new one the invites.
+        invitations.member_left(member)
+    member.display_name = clean_text(draft.display_name)
+    member.email = normalise_email(draft.email)
+    member.email_key = email_key(member.email)
+    member.language = draft.language
+    member.reports_to_email = normalise_email(draft.reports_to_email) if draft.reports_to_email else None
+    member.is_trained_moderator = draft.is_trained_moderator
+    if address_changed:
+        db.session.flush()
+        invitations.member_joined(member)
+    record(actor, "member.updated", "group", group.id)
+    db.session.commit()
+    return member
+
+
+def member_leaves(member: Member, actor: Actor) -> None:
+    """Leaving is never questioned: future invitations are cancelled and nothing more is sent."""
+    if member.status is MemberStatus.LEFT:
+        return
+    member.status = MemberStatus.LEFT
+    member.left_at = now_utc()
+    member.link_nonce = ""  # personal links stop working
+    db.session.flush()
+    invitations.member_left(member)
+    for session in db.session.execute(
+        select(GroupSession).where(GroupSession.moderator_id == member.id, GroupSession.starts_at > now_utc(),
+                                   GroupSession.status == SessionStatus.SCHEDULED)
+    ).scalars():
+        session.moderator = None
+        session.revision += 1
+    record(actor, "member.left", "group", member.group_id)
+    db.session.commit()
+
+
+def delete_group(group: Group, actor: Actor) -> None:
+    """Cancel everything ahead, then the group and its members' personal data go (see :func:`purge_group`)."""
+    now = now_utc()
+    group.status = GroupStatus.DELETING
+    for series in db.session.execute(
+        select(SessionSeries).where(SessionSeries.group_id == group.id, SessionSeries.status == SeriesStatus.ACTIVE)
+    ).scalars():
+        series.status = SeriesStatus.CANCELLED
+        invitations.series_cancelled(series)
+    for session in db.session.execute(
+        select(GroupSession).where(GroupSession.group_id == group.id, GroupSession.status == SessionStatus.SCHEDULED)
+    ).scalars():
+        if session.starts_at > now:
+            session.status = SessionStatus.CANCELLED
+            session.cancelled_at = now
+            if session.series_id is None:
+                invitations.session_cancelled(session)
+        stop_pending_prompts(session, REASON_SESSION_CANCELLED)
+    for meeting in db.session.execute(select(ZoomMeeting).where(ZoomMeeting.group_id == group.id)).scalars():
+        if meeting.status not in (MeetingStatus.DELETED, MeetingStatus.DELETED_IN_ZOOM):
+            meeting.status = MeetingStatus.PENDING
+            db.session.flush()
+            dispatch.sync_meeting(meeting.id)
+    record(actor, "group.deleted", "group", group.id)
+    db.session.commit()
+
+
+# A group being deleted keeps its rows this long at most while its cancellations go out.
+PURGE_GRACE = timedelta(hours=1)
+
+
+def purge_group(group_id: int, now: datetime | None = None) -> bool:
+    """Delete a group marked for deletion once its cancellations are out (or the grace period is over)."""
+    group = db.session.get(Group, group_id)
+    if group is None or group.status is not GroupStatus.DELETING:
+        return False
+    now = now or now_utc()
+    outstanding = db.session.execute(
+        select(Invite.id)
+        .join(Member, Member.id == Invite.member_id)
+        .where(Member.group_id == group_id, Invite.status.in_([InviteStatus.PENDING, InviteStatus.SENDING]))
+    ).first()
+    meetings_left = db.session.execute(
+        select(ZoomMeeting.id).where(ZoomMeeting.group_id == group_id, ZoomMeeting.status == MeetingStatus.PENDING)
+    ).first()
+    if (outstanding or meetings_left) and now - group.updated_at < PURGE_GRACE:
+        return False
+    db.session.delete(group)
+    record(Actor.system(), "group.purged", "group", group_id, organisation_id=group.organisation_id)
+    db.session.commit()
+    return True

@@ -1,0 +1,68 @@
+"""Writing a session's timeline into prompt rows, and keeping them in step with the session's plan.
+
+One row per step: chat steps are posted by the worker (status ``pending`` until then); moderator cues and,
+when chat prompts are off, every step are shown on the console only (status ``skipped`` with the reason).
+Live changes during a session (re-anchoring on the real start, +2 minutes, next step, end) live in
+``service.domain.live``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from service.extensions import db
+from service.models import GroupSession, Prompt, PromptAudience, PromptStatus
+from service.domain.timelines import timeline_for
+
+REASON_CONSOLE_ONLY = "console_only"
+REASON_CHAT_DISABLED = "chat_disabled"
+REASON_SESSION_CANCELLED = "session_cancelled"
+REASON_SESSION_ENDED = "session_ended"
+
+
+def chat_enabled_for(session: GroupSession, chat_prompts_setting: bool) -> bool:
+    return chat_prompts_setting and session.group.chat_prompts_enabled
+
+
+def write_prompts(session: GroupSession, chat_prompts_setting: bool = True) -> list[Prompt]:
+    """(Re)write every row of a session that has not started: its plan is the timeline from ``starts_at``."""
+    timeline = timeline_for(session)
+    chat_on = chat_enabled_for(session, chat_prompts_setting)
+    for prompt in list(session.prompts):
+        session.prompts.remove(prompt)
+    db.session.flush()
+    rows = []
+    for step in timeline.steps:
+        due = session.starts_at + timedelta(seconds=step.offset_seconds)
+        row = Prompt(
+            step_key=step.key,
+            audience=PromptAudience.MODERATOR if step.is_cue else PromptAudience.EVERYONE,
+            offset_seconds=step.offset_seconds,
+            duration_seconds=step.duration_seconds,
+            due_at=due,
+            expires_at=due + timedelta(seconds=step.duration_seconds),
+            status=PromptStatus.PENDING,
+        )
+        if step.is_cue:
+            row.status, row.reason = PromptStatus.SKIPPED, REASON_CONSOLE_ONLY
+        elif not chat_on:
+            row.status, row.reason = PromptStatus.SKIPPED, REASON_CHAT_DISABLED
+        session.prompts.append(row)
+        rows.append(row)
+    session.revision += 1
+    return rows
+
+
+def stop_pending_prompts(session: GroupSession, reason: str) -> int:
+    """Nothing more is posted for this session; returns how many prompts were stopped.
+
+    A prompt a worker has already claimed is being posted right now: it is left to finish.
+    """
+    stopped = 0
+    for prompt in session.prompts:
+        if prompt.status is PromptStatus.PENDING:
+            prompt.status = PromptStatus.SKIPPED
+            prompt.reason = reason
+            stopped += 1
+    session.revision += 1
+    return stopped

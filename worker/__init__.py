@@ -1,0 +1,1 @@
+"""Background work: RQ jobs (``jobs``), the queues the web enqueues into (``queues``), and the processes."""

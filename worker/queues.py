@@ -1,0 +1,49 @@
+"""The RQ queues, and the one place that knows which job serves which request.
+
+Job ids are deterministic (``meeting-sync-12``): enqueuing the same work twice replaces the waiting job
+instead of doubling it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from redis import Redis
+from rq import Queue
+
+PROMPTS = "prompts"
+ZOOM = "zoom"
+MAIL = "mail"
+DEFAULT = "default"
+# Worker listening order: a prompt due now matters more than an invite.
+ALL_QUEUES = (PROMPTS, ZOOM, MAIL, DEFAULT)
+
+
+def connection() -> Redis:
+    return current_app.extensions["redis"]
+
+
+def queue(name: str, redis: Redis | None = None) -> Queue:
+    return Queue(name, connection=redis or connection())
+
+
+def enqueue_meeting_sync(meeting_id: int) -> None:
+    queue(ZOOM).enqueue_call(
+        "worker.jobs.sync_meeting", args=(meeting_id,), job_id=f"meeting-sync-{meeting_id}", result_ttl=3600
+    )
+
+
+def enqueue_invites(invite_ids: Iterable[int]) -> None:
+    mail = queue(MAIL)
+    for invite_id in invite_ids:
+        mail.enqueue_call("worker.jobs.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}", result_ttl=3600)
+
+
+def enqueue_prompt_schedule(session_ids: Iterable[int]) -> None:
+    default = queue(DEFAULT)
+    for session_id in session_ids:
+        default.enqueue_call(
+            "worker.jobs.schedule_session_prompts", args=(session_id,), job_id=f"prompt-schedule-{session_id}",
+            result_ttl=3600,
+        )
