@@ -30,20 +30,20 @@ def queue(name: str, redis: Redis | None = None) -> Queue:
 
 def enqueue_meeting_sync(meeting_id: int) -> None:
     queue(ZOOM).enqueue_call(
-        "worker.jobs.sync_meeting", args=(meeting_id,), job_id=f"meeting-sync-{meeting_id}", result_ttl=3600
+        "worker.jobs.meetings.sync_meeting", args=(meeting_id,), job_id=f"meeting-sync-{meeting_id}", result_ttl=3600
     )
 
 
 def enqueue_invites(invite_ids: Iterable[int]) -> None:
     mail = queue(MAIL)
     for invite_id in invite_ids:
-        mail.enqueue_call("worker.jobs.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}", result_ttl=3600)
+        mail.enqueue_call("worker.jobs.invites.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}", result_ttl=3600)
 
 
 def enqueue_prompt_schedule(session_ids: Iterable[int]) -> None:
     default = queue(DEFAULT)
     for session_id in session_ids:
         default.enqueue_call(
-            "worker.jobs.schedule_session_prompts", args=(session_id,), job_id=f"prompt-schedule-{session_id}",
+            "worker.jobs.prompts.schedule_session_prompts", args=(session_id,), job_id=f"prompt-schedule-{session_id}",
             result_ttl=3600,
         )
