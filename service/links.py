@@ -1,0 +1,86 @@
+"""Personal links: the participant's page and the moderator's console, signed and revocable.
+
+A link carries a signed token naming the member (and, for the console, the session) with the member's
+``link_nonce``: when a member leaves, the nonce changes and every link already sent stops working. A console
+link works for its session only, until ``LINK_VALID_DAYS_AFTER_SESSION`` days after the session ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from config import Settings
+from service.extensions import db
+from service.models import GroupSession, Member, MemberStatus
+
+PARTICIPANT = "participant-page"
+CONSOLE = "moderator-console"
+
+
+class InvalidLink(Exception):
+    """The token is forged, revoked or expired (the visitor is not told which)."""
+
+
+@dataclass(frozen=True)
+class ConsoleAccess:
+    member: Member
+    session: GroupSession
+
+
+def _serializer(settings: Settings, purpose: str) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.SECRET_KEY, salt=f"entre-pairs/{purpose}")
+
+
+def participant_token(settings: Settings, member: Member) -> str:
+    return _serializer(settings, PARTICIPANT).dumps({"m": member.id, "n": member.link_nonce})
+
+
+def console_token(settings: Settings, member: Member, session: GroupSession) -> str:
+    return _serializer(settings, CONSOLE).dumps({"m": member.id, "n": member.link_nonce, "s": session.id})
+
+
+def participant_url(settings: Settings, member: Member) -> str:
+    return f"{settings.BASE_URL}/p/{participant_token(settings, member)}"
+
+
+def console_url(settings: Settings, member: Member, session: GroupSession) -> str:
+    return f"{settings.BASE_URL}/m/{console_token(settings, member, session)}"
+
+
+def _load(settings: Settings, purpose: str, token: str) -> dict:
+    try:
+        data = _serializer(settings, purpose).loads(token)
+    except BadSignature as error:
+        raise InvalidLink() from error
+    if not isinstance(data, dict):
+        raise InvalidLink()
+    return data
+
+
+def _member(data: dict) -> Member:
+    member_id = data.get("m")
+    member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
+    if member is None or member.status is not MemberStatus.ACTIVE or not member.link_nonce:
+        raise InvalidLink()
+    if data.get("n") != member.link_nonce:
+        raise InvalidLink()
+    return member
+
+
+def member_from_participant_token(settings: Settings, token: str) -> Member:
+    return _member(_load(settings, PARTICIPANT, token))
+
+
+def console_access(settings: Settings, token: str, now: datetime) -> ConsoleAccess:
+    data = _load(settings, CONSOLE, token)
+    member = _member(data)
+    session_id = data.get("s")
+    session = db.session.get(GroupSession, session_id) if isinstance(session_id, int) else None
+    if session is None or session.group_id != member.group_id or session.moderator_id != member.id:
+        raise InvalidLink()
+    if now > session.ends_at + timedelta(days=settings.LINK_VALID_DAYS_AFTER_SESSION):
+        raise InvalidLink()
+    return ConsoleAccess(member, session)
