@@ -16,8 +16,9 @@ Calendar objects:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from service import dispatch
 from service.extensions import db
@@ -25,6 +26,7 @@ from service.models import (
     GroupSession,
     Invite,
     InviteMethod,
+    InviteStatus,
     Member,
     MemberRole,
     MemberStatus,
@@ -237,3 +239,83 @@ def member_left(member: Member) -> list[Invite]:
         _queue(member, _own_event_uid(s), InviteMethod.CANCEL, s.calendar_sequence + 1, session=s) for s in singles
     ]
     return _send(invites)
+
+
+def pending_for_meeting(meeting_id: int) -> list[Invite]:
+    """Invitations waiting for a meeting's join link (their series or session uses that Zoom meeting)."""
+    session_ids = select(GroupSession.id).where(GroupSession.zoom_meeting_id == meeting_id)
+    series_ids = select(SessionSeries.id).where(SessionSeries.zoom_meeting_id == meeting_id)
+    return list(db.session.execute(
+        select(Invite).where(
+            Invite.status == InviteStatus.PENDING,
+            (Invite.session_id.in_(session_ids)) | (Invite.series_id.in_(series_ids)),
+        )
+    ).scalars())
+
+
+def meeting_ready(meeting_id: int) -> None:
+    """The Zoom meeting exists (or its join link changed): the invitations that waited for it can go."""
+    dispatch.send_invites([invite.id for invite in pending_for_meeting(meeting_id)])
+
+
+def resend_invite(invite: Invite, actor) -> Invite:
+    """The coordinator asks to try a failed invitation again."""
+    from service.domain.audit import record
+
+    if invite.status is not InviteStatus.FAILED:
+        return invite
+    invite.status = InviteStatus.PENDING
+    invite.attempts = 0
+    invite.next_attempt_at = None
+    invite.last_error = None
+    db.session.flush()
+    dispatch.send_invites([invite.id])
+    record(actor, "invite.resent", "invite", invite.id)
+    db.session.commit()
+    return invite
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    invite_id: int
+    member_id: int
+    member_name: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    """Where a session's invitations stand, one (latest) message per person."""
+
+    total: int
+    sent: int
+    pending: int
+    failed: tuple[DeliveryProblem, ...]
+
+
+def invites_for_session(session: GroupSession) -> list[Invite]:
+    """The latest message each person received (or is due to receive) about this session."""
+    conditions = [Invite.session_id == session.id]
+    if session.series_id is not None:
+        conditions.append(
+            (Invite.series_id == session.series_id) & Invite.recurrence_key.in_(["", recurrence_key(session)])
+        )
+    query = select(Invite).where(or_(*conditions)).order_by(Invite.sequence, Invite.id)
+    latest: dict[int, Invite] = {}
+    for invite in db.session.execute(query).scalars():
+        latest[invite.member_id] = invite
+    return list(latest.values())
+
+
+def delivery_summary(session: GroupSession) -> DeliverySummary:
+    invites = invites_for_session(session)
+    failed = tuple(
+        DeliveryProblem(i.id, i.member_id, i.member.display_name, i.last_error)
+        for i in invites if i.status is InviteStatus.FAILED
+    )
+    return DeliverySummary(
+        total=len(invites),
+        sent=sum(1 for i in invites if i.status is InviteStatus.SENT),
+        pending=sum(1 for i in invites if i.status in (InviteStatus.PENDING, InviteStatus.SENDING)),
+        failed=failed,
+    )
