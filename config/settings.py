@@ -96,6 +96,9 @@ class Settings:
     # Who may log in as a coordinator: exact addresses and/or whole domains ("example.org").
     COORDINATOR_ALLOWED_EMAILS: tuple[str, ...] = ()
     COORDINATOR_ALLOWED_DOMAINS: tuple[str, ...] = ()
+    # The organisation a coordinator's first login places them in (created if missing). Empty: the oldest
+    # organisation, or a new one named after the person's e-mail domain when there is none yet.
+    ORGANISATION_NAME: str = ""
 
     # Personal links (moderator console, participant page) stop working this long after the session.
     LINK_VALID_DAYS_AFTER_SESSION: int = 2

@@ -23,7 +23,7 @@ def has_a_moderator(group: Group) -> bool:
     return bool(trained_members(group)) or (group.external_moderator is not None and group.external_moderator_sessions > 0)
 
 
-def _sessions_before(group: Group, session: GroupSession) -> int:
+def sessions_before(group: Group, session: GroupSession) -> int:
     """How many of the group's sessions (not rehearsals, not cancelled) come before this one."""
     query = select(GroupSession.id).where(
         GroupSession.group_id == group.id,
@@ -52,5 +52,5 @@ def assign_moderators(group: Group, sessions: Sequence[GroupSession]) -> None:
     for session in sessions:
         if session.kind is SessionKind.REHEARSAL or session.moderator_id is not None:
             continue
-        moderator = moderator_for(group, _sessions_before(group, session))
+        moderator = moderator_for(group, sessions_before(group, session))
         session.moderator = moderator
