@@ -10,8 +10,13 @@ from babel.dates import format_date, format_time, get_timezone_name
 from service.i18n import locale_for
 
 
+# A compact date with its weekday, for tables: « mar. 19 mars 2030 » / "Tue, Mar 19, 2030".
+COMPACT = {"fr": "EEE d MMM y", "en": "EEE, MMM d, y"}
+
+
 def local_date(moment: datetime, zone: str, language: str, style: str = "full") -> str:
-    return format_date(moment.astimezone(ZoneInfo(zone)).date(), style, locale=locale_for(language))
+    pattern = COMPACT.get(language, COMPACT["fr"]) if style == "compact" else style
+    return format_date(moment.astimezone(ZoneInfo(zone)).date(), pattern, locale=locale_for(language))
 
 
 def local_time(moment: datetime, zone: str, language: str) -> str:

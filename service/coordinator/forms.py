@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, FieldList, FormField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms import Form as SubForm
 from wtforms.fields import EmailField
 
@@ -30,7 +31,11 @@ from service.protocol import DURATION_RULES, SessionKind
 BLANK_MEMBER_ROWS = 2
 NEW_GROUP_ROWS = 6
 
-LANGUAGE_CHOICES = [("fr", _l("Français")), ("en", _l("Anglais"))]
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LANGUAGE_CHOICES = choices([("fr", _l("Français")), ("en", _l("Anglais"))])
 
 # Canadian zones first, named the way people say them (America/Montreal is now the same zone as Toronto).
 CANADIAN_TIMEZONES = [
@@ -55,18 +60,17 @@ def _other_timezones() -> tuple[str, ...]:
                         and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))))
 
 
-def timezone_choices() -> dict[str, list[tuple[str, str]]]:
+def timezone_choices() -> list[SelectChoice]:
     """Grouped choices (rendered as <optgroup>): Canada, then every other zone."""
-    return {
-        _("Canada"): [(zone, label) for zone, label in CANADIAN_TIMEZONES],
-        _("Tous les fuseaux horaires"): [(zone, zone.replace("_", " ")) for zone in _other_timezones()],
-    }
+    canada, everywhere = _("Canada"), _("Tous les fuseaux horaires")
+    return [SelectChoice(zone, label, optgroup=canada) for zone, label in CANADIAN_TIMEZONES] + [
+        SelectChoice(zone, zone.replace("_", " "), optgroup=everywhere) for zone in _other_timezones()]
 
 
-WEEKDAY_CHOICES = [
+WEEKDAY_CHOICES = choices([
     ("0", _l("lundi")), ("1", _l("mardi")), ("2", _l("mercredi")), ("3", _l("jeudi")), ("4", _l("vendredi")),
     ("5", _l("samedi")), ("6", _l("dimanche")),
-]
+])
 
 
 def duration_hint(kind: SessionKind) -> str:
@@ -128,7 +132,7 @@ class GroupSettingsFields:
 
 
 class GroupForm(GroupSettingsFields, FlaskForm):
-    members = FieldList(FormField(MemberRow), min_entries=NEW_GROUP_ROWS, max_entries=60)
+    members = FieldList(FormField(MemberRow), min_entries=0, max_entries=60)
     external_moderator = FormField(ExternalModeratorFields)
     external_moderator_sessions = StringField(_l("Nombre de rencontres animées par le modérateur externe"),
                                               default="0", render_kw={"type": "number", "min": 0, "max": 60,
@@ -174,6 +178,17 @@ class GroupForm(GroupSettingsFields, FlaskForm):
             external_moderator_sessions=sessions if sessions is not None else -1,
         )
         return draft, renames
+
+
+    def posted_row_prefixes(self, formdata) -> dict[str, str]:
+        """Each row's prefix here -> the prefix the browser used (WTForms numbers rows 0, 1, 2... on reading).
+
+        The page re-rendered by the server uses the new numbers; the live check answers the page as it is
+        in the browser, so it names fields the way the browser did.
+        """
+        posted = sorted({int(match.group(1)) for key in formdata
+                         if (match := re.match(r"members-(\d+)-", key))})[: self.members.max_entries]
+        return {f"{entry.name}-": f"members-{index}-" for entry, index in zip(self.members.entries, posted)}
 
 
 class GroupSettingsForm(GroupSettingsFields, FlaskForm):
@@ -253,8 +268,8 @@ class SeriesForm(FlaskForm):
     starts_on = _date_field(_l("À partir du"), _l("La première rencontre a lieu ce jour-là ou le premier jour choisi "
                                                    "qui suit."))
     at = _time_field(_l("Heure"))
-    interval_weeks = SelectField(_l("Fréquence"), choices=[("1", _l("Chaque semaine")),
-                                                            ("2", _l("Aux deux semaines"))], default="1")
+    interval_weeks = SelectField(_l("Fréquence"), choices=choices([("1", _l("Chaque semaine")),
+                                                                    ("2", _l("Aux deux semaines"))]), default="1")
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)
     occurrence_count = _number_field(_l("Nombre de rencontres"), 8, _l("De 1 à 60."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
@@ -262,10 +277,10 @@ class SeriesForm(FlaskForm):
 
 
 class SingleSessionForm(FlaskForm):
-    kind = SelectField(_l("Type de rencontre"), choices=[
+    kind = SelectField(_l("Type de rencontre"), choices=choices([
         (SessionKind.REGULAR.value, _l("Rencontre régulière (une seule fois)")),
         (SessionKind.REHEARSAL.value, _l("Répétition pour un nouveau modérateur")),
-    ], default=SessionKind.REGULAR.value)
+    ]), default=SessionKind.REGULAR.value)
     starts_on = _date_field(_l("Date"))
     at = _time_field(_l("Heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)

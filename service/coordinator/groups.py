@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 
 from service.coordinator.forms import (
     ConfirmForm,
+    BLANK_MEMBER_ROWS,
+    NEW_GROUP_ROWS,
     DeleteGroupForm,
     GroupForm,
     GroupSettingsForm,
@@ -39,7 +41,8 @@ def new_group():
     status = 200
     if request.method == "POST" and form.validate_on_submit():
         if form.add_row.data:
-            form.keep_blank_rows(len([e for e in form.members.entries if e.form.is_blank()]) + 1)
+            blanks = sum(1 for entry in form.members.entries if entry.form.is_blank())
+            form.keep_blank_rows(max(BLANK_MEMBER_ROWS, blanks) + 1)
         else:
             draft, renames = form.draft()
             try:
@@ -54,7 +57,7 @@ def new_group():
     elif request.method == "POST":
         status = 400
     if request.method == "GET":
-        form.keep_blank_rows(0)
+        form.keep_blank_rows(NEW_GROUP_ROWS)
     else:
         form.keep_blank_rows()
     return render_template("coordinator/group_new.html", form=form, general_errors=general), status
@@ -68,7 +71,12 @@ def validate_new_group():
     draft, renames = form.draft()
     violations = groups.validate_group(draft)
     general = place_errors(form, DomainError(violations), language(), renames) if violations else []
-    return jsonify(errors=field_errors(form), general=general)
+    as_posted = form.posted_row_prefixes(request.form)
+    errors = {}
+    for name, messages in field_errors(form).items():
+        prefix = next((p for p in as_posted if name.startswith(p)), None)
+        errors[as_posted[prefix] + name[len(prefix):] if prefix else name] = messages
+    return jsonify(errors=errors, general=general)
 
 
 def group_page(group_id: int):

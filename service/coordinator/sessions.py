@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from service.coordinator.forms import (
     ConfirmForm,
@@ -31,19 +32,19 @@ from service.protocol import SessionKind
 FORMS = {"kickoff": KickoffForm, "series": SeriesForm, "single": SingleSessionForm}
 
 
-def _moderator_choices(group: Group, automatic: bool) -> list[tuple[str, str]]:
+def _moderator_choices(group: Group, automatic: bool) -> list[SelectChoice]:
     people = list(group.active_members)
     if group.external_moderator is not None:
         people.append(group.external_moderator)
-    choices = [("", _("Choix automatique (selon l’animation prévue)"))] if automatic else []
+    options = [SelectChoice("", _("Choix automatique (selon l’animation prévue)"))] if automatic else []
     for member in people:
         label = member.display_name
         if member is group.external_moderator:
             label = _("%(name)s (modérateur externe)", name=label)
         elif member.is_trained_moderator:
             label = _("%(name)s (formé à l’animation)", name=label)
-        choices.append((str(member.id), label))
-    return choices
+        options.append(SelectChoice(str(member.id), label))
+    return options
 
 
 def _blank_forms(group: Group) -> dict:
