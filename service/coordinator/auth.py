@@ -123,5 +123,5 @@ def _refused(message: str, status: int):
 def logout():
     if LogoutForm().validate_on_submit():
         log_out()
-        flash(_("Vous êtes déconnecté."), "success")
+        flash(_("Votre session est fermée."), "success")
     return redirect(url_for("public.home"))
