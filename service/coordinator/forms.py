@@ -84,7 +84,7 @@ class MemberRow(SubForm):
     display_name = StringField(_l("Nom"), render_kw={"autocomplete": "off"})
     email = EmailField(_l("Courriel"), render_kw={"autocomplete": "off"})
     language = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES, default="fr")
-    reports_to_email = EmailField(_l("Courriel de son supérieur immédiat"), render_kw={"autocomplete": "off"})
+    reports_to_email = EmailField(_l("Courriel du supérieur immédiat"), render_kw={"autocomplete": "off"})
     is_trained_moderator = BooleanField(_l("Formé à l’animation"))
 
     def is_blank(self) -> bool:
