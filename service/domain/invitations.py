@@ -65,15 +65,21 @@ def session_recipients(session: GroupSession) -> list[Member]:
 
 def _queue(member: Member, uid: str, method: InviteMethod, sequence: int, *, series: SessionSeries | None = None,
            session: GroupSession | None = None, recurrence: str = "") -> Invite | None:
-    existing = db.session.execute(
-        select(Invite).where(
-            Invite.member_id == member.id,
-            Invite.calendar_uid == uid,
-            Invite.sequence == sequence,
-            Invite.method == method,
-            Invite.recurrence_key == recurrence,
-        )
-    ).scalar_one_or_none()
+    key = (member.id, uid, sequence, method, recurrence)
+    if any(isinstance(obj, Invite) and (obj.member_id, obj.calendar_uid, obj.sequence, obj.method,
+                                        obj.recurrence_key) == key for obj in db.session.new):
+        return None
+    # No autoflush: the rows queued so far in this change go to the database together, in one batch.
+    with db.session.no_autoflush:
+        existing = db.session.execute(
+            select(Invite.id).where(
+                Invite.member_id == member.id,
+                Invite.calendar_uid == uid,
+                Invite.sequence == sequence,
+                Invite.method == method,
+                Invite.recurrence_key == recurrence,
+            )
+        ).first()
     if existing is not None:
         return None
     invite = Invite(
