@@ -304,7 +304,8 @@ def _reconcile_occurrences(plan: _Plan, info: MeetingInfo, zoom: Zoom, now: date
             if occurrence is not None:
                 free.remove(occurrence)
                 session.zoom_occurrence_id = occurrence.occurrence_id
-        if occurrence is None or session.ends_at <= now or session.actual_started_at is not None:
+        if (occurrence is None or session.ends_at <= now or session.actual_started_at is not None
+                or session.status is SessionStatus.ENDED):
             continue  # history, or running now: left as it is
         if session.status is SessionStatus.CANCELLED or session not in plan.upcoming:
             if not occurrence.deleted:

@@ -1,9 +1,9 @@
 """Zoom's HTTP API, as far as the service uses it: OAuth token, meetings, occurrences, Team Chat messages.
 
-Before each API call (``gate``): injected latency and faults, the bearer token (401 ``code 124`` when missing,
-unknown or expired), then Zoom's per-second limits by rate-limit label (429 ``X-RateLimit-Type: QPS``) and the
-per-host daily limit on meeting create/update (429 ``Daily-limit``, ``Retry-After`` the next 00:00 UTC as an ISO
-datetime).
+Before each API call (``gate``): injected faults, the bearer token (401 ``code 124`` when missing, unknown or
+expired), Zoom's per-second limits by rate-limit label (429 ``X-RateLimit-Type: QPS``), then the injected latency;
+meeting create/update also count against the host's daily limit (``spend_daily``: 429 ``Daily-limit``,
+``Retry-After`` the next 00:00 UTC as an ISO datetime).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def token():
     if params.get("account_id") != cfg.account_id:
         return jsonify(reason="Invalid account_id", error="invalid_request"), 400
     with sandbox.lock:
-        fault = sandbox.take_fault(request.method, request.path)
+        fault = sandbox.take_fault(request.method, request.path, explicit_only=True)
         if fault is not None and fault.kind == "5xx":
             return jsonify(reason="Internal Error", error="server_error"), fault.status
         access_token = secrets.token_urlsafe(48)
@@ -101,10 +101,8 @@ def _daily_limit_error(retry_after: str | None = None) -> ApiError:
 
 
 def gate(label: str) -> None:
-    """Latency, faults, the bearer token, then the per-second limit of the call's label."""
+    """Faults, the bearer token, the per-second limit of the call's label, then the injected latency."""
     sandbox = state()
-    if sandbox.latency:
-        time.sleep(sandbox.latency)
     fault = sandbox.take_fault(request.method, request.path)
     if fault is not None:
         _fault_response(fault)
@@ -127,6 +125,8 @@ def gate(label: str) -> None:
                                     "X-RateLimit-Remaining": "0", "Retry-After": "1"})
         sandbox.second_counts = {k: v for k, v in sandbox.second_counts.items() if k[1] >= second - 1}
         sandbox.second_counts[key] = count
+    if sandbox.latency:  # after counting: Zoom counts a call when it arrives, the delay is on the way back
+        time.sleep(sandbox.latency)
 
 
 def spend_daily(host_id: str) -> None:

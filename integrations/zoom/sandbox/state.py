@@ -122,10 +122,11 @@ class SandboxState:
             self.faults.clear()
             self.webhook_deliveries.clear()
 
-    def take_fault(self, method: str, path: str) -> Fault | None:
+    def take_fault(self, method: str, path: str, explicit_only: bool = False) -> Fault | None:
+        """The fault this request gets, if any (``explicit_only``: only faults whose ``path`` names it)."""
         with self.lock:
             for fault in self.faults:
-                if fault.matches(method, path):
+                if fault.matches(method, path) and (fault.path or not explicit_only):
                     fault.remaining -= 1
                     return fault
             self.faults = [f for f in self.faults if f.remaining > 0]
