@@ -172,6 +172,7 @@ def test_a_cancelled_occurrence_deleted_by_us_is_not_flagged(client, app, actor,
 def live_service(app):
     """The app served over real HTTP on a free port, for the sandbox to call."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads, server.block_on_close = True, False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

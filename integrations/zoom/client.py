@@ -58,6 +58,11 @@ class ZoomTransport:
             adapter = HTTPAdapter(pool_connections=2, pool_maxsize=POOL_SIZE)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
+            # requests reads the proxy and CA-bundle variables from the environment on every call (a scan of
+            # os.environ each time): read them once here instead.
+            session.proxies = requests.utils.get_environ_proxies(self.api_url)
+            session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            session.trust_env = False
             self._session, self._pid = session, os.getpid()
         return self._session
 

@@ -1,10 +1,11 @@
 """A request-rate limiter shared by every process through Redis (Zoom's limits are per account).
 
-It spaces calls evenly — one every ``1 / rate`` seconds, account-wide — with the generic cell rate algorithm:
-Redis keeps the time the next call may go (the "theoretical arrival time"); each :meth:`RateLimiter.reserve`
+It spaces calls evenly — one every ``1 / (rate × HEADROOM)`` seconds, account-wide — with the generic cell rate
+algorithm: Redis keeps the time the next call may go (the "theoretical arrival time"); each :meth:`RateLimiter.reserve`
 takes that slot and moves it on by one interval, in one atomic script using Redis's own clock, so processes on
 different machines agree. Even spacing keeps any one-second window at or under ``rate`` calls, which is how
-Zoom counts (``X-RateLimit-Type: QPS``).
+Zoom counts (``X-RateLimit-Type: QPS``). The 5 % headroom absorbs jitter: a call that reaches Zoom up to ~50 ms
+later than its slot (a new connection, a busy machine) cannot push ``rate + 1`` calls into one second.
 
 A caller that gets a slot a little in the future sleeps until it (:meth:`RateLimiter.wait_for_slot`); a slot
 further away than ``max_wait`` is not taken and :class:`~integrations.zoom.exceptions.ZoomRateLimited` is raised
@@ -19,6 +20,9 @@ import time
 from redis import Redis
 
 from integrations.zoom.exceptions import ZoomRateLimited
+
+# Calls are spaced for this share of the configured rate (see the module docstring).
+HEADROOM = 0.95
 
 _RESERVE = """
 local now_t = redis.call('TIME')
@@ -57,7 +61,7 @@ class RateLimiter:
         self.rate = rate
         self.max_wait = max_wait
         self._keys = [f"zoom:rate:{name}:next", f"zoom:rate:{name}:paused"]
-        self._interval_us = int(1_000_000 / rate)
+        self._interval_us = int(1_000_000 / (rate * HEADROOM))
         self._reserve = redis.register_script(_RESERVE)
         self._pause = redis.register_script(_PAUSE)
 

@@ -1,4 +1,5 @@
-"""``python -m integrations.zoom.sandbox``: serve the Zoom sandbox (threaded: many workers call it at once).
+"""``python -m integrations.zoom.sandbox``: serve the Zoom sandbox (one process, many threads: many workers call
+it at once, over kept-alive connections).
 
 It prints ``Zoom sandbox listening on http://HOST:PORT`` once it accepts connections (``--port 0`` picks a free
 port, which is how tests start it). Credentials default to the ``SANDBOX_*`` constants of ``config.settings``,
@@ -9,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import sys
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from gunicorn.app.base import BaseApplication
 
 from config.settings import (
     SANDBOX_ACCOUNT_ID,
@@ -24,16 +23,31 @@ from config.settings import (
 )
 from integrations.zoom.sandbox import SandboxConfig, create_sandbox_app
 
+# One process (the state is in memory), many threads; connections kept alive as Zoom keeps them.
+THREADS = 32
+KEEPALIVE_SECONDS = 300
 
-class KeepAliveHandler(WSGIRequestHandler):
-    """HTTP/1.1 keep-alive, as Zoom offers: clients reuse their connections."""
 
-    protocol_version = "HTTP/1.1"
-    verbose = False
+class SandboxServer(BaseApplication):
+    """gunicorn with one ``gthread`` worker: threaded, HTTP/1.1 keep-alive (werkzeug's server closes every
+    connection, which would hide the cost of connection reuse from every measurement)."""
 
-    def log_request(self, code="-", size="-"):
-        if self.verbose:
-            super().log_request(code, size)
+    def __init__(self, app, options: dict):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def _announce(worker) -> None:
+    host, port = worker.sockets[0].sock.getsockname()[:2]
+    print(f"Zoom sandbox listening on http://{host}:{port}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,18 +70,19 @@ def main(argv: list[str] | None = None) -> None:
         webhook_secret=args.webhook_secret, webhook_url=args.webhook_url,
         users=tuple(u.strip() for u in args.users.split(",") if u.strip()), token_ttl=args.token_ttl,
     )
-    KeepAliveHandler.verbose = args.verbose
-    server = make_server(args.host, args.port, create_sandbox_app(config), threaded=True,
-                         request_handler=KeepAliveHandler)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"Zoom sandbox listening on http://{args.host}:{server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
+    options = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": THREADS,
+        "keepalive": KEEPALIVE_SECONDS,
+        "timeout": 0,  # an injected "timeout" fault holds a thread, never the worker
+        "graceful_timeout": 2,
+        "loglevel": "info" if args.verbose else "warning",
+        "accesslog": "-" if args.verbose else None,
+        "post_worker_init": _announce,
+    }
+    SandboxServer(create_sandbox_app(config), options).run()
 
 
 if __name__ == "__main__":
