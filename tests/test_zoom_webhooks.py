@@ -129,11 +129,16 @@ def test_meeting_ended_stops_pending_prompts(client, session):
     assert not [p for p in session.prompts if p.status is PromptStatus.PENDING]
 
 
-def test_a_recurring_meeting_notice_finds_its_occurrence(client, app, actor, zoom_sandbox):
+@pytest.fixture
+def series(app, actor, zoom_sandbox):
     group = make_group(actor)
     series = scheduling.schedule_series(group, SeriesPlan(first_date=next_weekday(0), local_time=clock_time(19, 0),
                                                           occurrence_count=3), actor)
     sync_meeting(series.zoom_meeting_id)
+    return series
+
+
+def test_a_recurring_meeting_notice_finds_its_occurrence(client, series):
     second = series.sessions[1]
     at = second.starts_at + timedelta(minutes=2)
     post(client, notice("meeting.started", series.zoom_meeting.zoom_id, start_time=zoom_time(at)))
@@ -153,11 +158,7 @@ def test_meeting_deleted_in_zoom_is_flagged_but_ours_is_not(client, session, act
     assert response.get_json()["status"] == "already_deleted"
 
 
-def test_a_cancelled_occurrence_deleted_by_us_is_not_flagged(client, app, actor, zoom_sandbox):
-    group = make_group(actor)
-    series = scheduling.schedule_series(group, SeriesPlan(first_date=next_weekday(0), local_time=clock_time(19, 0),
-                                                          occurrence_count=3), actor)
-    sync_meeting(series.zoom_meeting_id)
+def test_a_cancelled_occurrence_deleted_by_us_is_not_flagged(client, series, actor):
     third = series.sessions[2]
     scheduling.cancel_session(third, actor)
     ours = notice("meeting.deleted", int(series.zoom_meeting.zoom_id),

@@ -228,8 +228,9 @@ def _choose_host(plan: _Plan, zoom: Zoom, now: datetime, refused: set[str]) -> s
     return host
 
 
-def _spend(zoom: Zoom, host: str, now: datetime) -> None:
-    if not zoom.hosts.spend(host):
+def _spend(zoom: Zoom, host: str | None, now: datetime) -> None:
+    """Count one create/update call against the host's day; wait until 00:00 UTC when none is left."""
+    if host is not None and not zoom.hosts.spend(host):
         raise _Wait(REASON_HOSTS_DAILY_LIMIT, zoom.hosts.quota_resets_at(now) + timedelta(minutes=1))
 
 

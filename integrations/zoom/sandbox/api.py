@@ -156,6 +156,14 @@ def _json_body():
     return body
 
 
+def _meeting_body(host_id: str, creating: bool) -> dict:
+    """A create/update body, counted against the host's daily allowance and checked as Zoom checks it."""
+    spend_daily(host_id)
+    body = _json_body()
+    check_meeting_body(body, creating)
+    return body
+
+
 def _user(user_id: str) -> dict[str, str]:
     user = state().find_user(user_id)
     if user is None:
@@ -185,9 +193,7 @@ def _boolean_param(name: str) -> None:
 def create_meeting(user_id: str):
     gate(MEDIUM)
     host = _user(user_id)
-    spend_daily(host["id"])
-    body = _json_body()
-    check_meeting_body(body, creating=True)
+    body = _meeting_body(host["id"], creating=True)
     sandbox = state()
     with sandbox.lock:
         meeting = resources.create_meeting(body, host, base_url(), set(sandbox.meetings), sandbox.channels)
@@ -212,9 +218,7 @@ def get_meeting(meeting_id: str):
 def update_meeting(meeting_id: str):
     gate(LIGHT)
     meeting = _meeting(meeting_id)
-    spend_daily(meeting["host_id"])
-    body = _json_body()
-    check_meeting_body(body, creating=False)
+    body = _meeting_body(meeting["host_id"], creating=False)
     sandbox = state()
     with sandbox.lock:
         occurrence_id = request.args.get("occurrence_id")
