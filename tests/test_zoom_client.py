@@ -223,3 +223,15 @@ def test_start_url_is_fresh_and_never_logged(zoom, caplog):
     url = zoom.meetings.start_url(info.id)
     assert "zak=" in url
     assert "zak=" not in caplog.text and url not in caplog.text
+
+
+def test_zoom_mode_talks_to_any_server_that_speaks_zooms_api(test_environment, zoom_sandbox, redis_client):
+    from config import load_settings
+    from config.settings import SANDBOX_ACCOUNT_ID, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+
+    settings = load_settings({**test_environment, "ZOOM_MODE": "zoom", "ZOOM_API_URL": zoom_sandbox.api_url,
+                              "ZOOM_OAUTH_URL": zoom_sandbox.oauth_url, "ZOOM_ACCOUNT_ID": SANDBOX_ACCOUNT_ID,
+                              "ZOOM_CLIENT_ID": SANDBOX_CLIENT_ID, "ZOOM_CLIENT_SECRET": SANDBOX_CLIENT_SECRET})
+    zoom = zoom_from_settings(settings, redis_client)
+    info = zoom.meetings.create(HOST, spec())
+    assert zoom.post_chat_message(HOST, info.chat_channel_id, "Bonjour")
