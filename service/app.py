@@ -82,11 +82,12 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_audiences(app: Flask) -> None:
     """One blueprint package per audience; each exposes ``init_app(app)``. This is the list of them."""
-    from service import api, coordinator, public
+    from service import api, coordinator, public, webhooks
 
     public.init_app(app)
     coordinator.init_app(app)
     api.init_app(app)
+    webhooks.init_app(app)
 
 
 def _select_language() -> str:

@@ -266,6 +266,15 @@ def test_session_actions_reschedule_moderator_resend_cancel(signed_in, actor):
     db.session.refresh(invite)
     assert invite.status is InviteStatus.PENDING
 
+    meeting = session.zoom_meeting
+    meeting.status = MeetingStatus.DELETED_IN_ZOOM
+    db.session.commit()
+    page = signed_in.get(base).get_data(as_text=True)
+    assert "Quelqu’un a supprimé cette rencontre directement dans Zoom" in page
+    assert signed_in.post(f"{base}/reunion").status_code == 302
+    db.session.refresh(meeting)
+    assert meeting.status is MeetingStatus.PENDING
+
     assert signed_in.post(f"{base}/annuler").status_code == 302
     db.session.refresh(session)
     assert session.status is SessionStatus.CANCELLED
@@ -302,10 +311,13 @@ def test_statuses_read_from_the_rows_in_both_languages(app, actor):
     session = scheduling.schedule_session(group, SessionKind.REGULAR, datetime.combine(next_weekday(2), time(19)),
                                           30, actor)
     meeting = session.zoom_meeting
-    meeting.status, meeting.waiting_reason = MeetingStatus.WAITING, "no_host_available"
+    meeting.status, meeting.waiting_reason = MeetingStatus.WAITING, "hosts_busy"
     status = overview.meeting_status(meeting, session)
-    assert status.tone == "waiting" and "aucun compte Zoom hôte n’est libre" in status.text("fr")
-    assert "no Zoom host account is free" in status.text("en")
+    assert status.tone == "waiting"
+    assert status.text("fr").startswith("Réunion Zoom en attente. Tous les comptes Zoom d’animation ont déjà")
+    assert status.text("en").startswith("Zoom meeting waiting. ")
+    meeting.waiting_reason = "something_new"
+    assert overview.meeting_status(meeting, session).text("fr").endswith("Le service réessaie automatiquement.")
     meeting.status, meeting.last_error = MeetingStatus.FAILED, "Invalid meeting settings"
     assert "Invalid meeting settings" in overview.meeting_status(meeting, session).text("fr")
     meeting.status = MeetingStatus.DELETED_IN_ZOOM

@@ -56,6 +56,8 @@ OPERATIONS = [
               "Cancel one session", status=204),
     Operation("PUT", "/groups/<int:group_id>/sessions/<int:session_id>/moderator", c.change_moderator,
               "Change a session's moderator", s.ModeratorIn, "Session"),
+    Operation("POST", "/groups/<int:group_id>/sessions/<int:session_id>/meeting", c.recreate_meeting,
+              "Ask for a new Zoom meeting after it was deleted in Zoom or refused", response="Session"),
     Operation("PATCH", "/groups/<int:group_id>/series/<int:series_id>", c.reschedule_series,
               "Move every upcoming session of a series", s.RescheduleSeriesIn, "Series"),
     Operation("DELETE", "/groups/<int:group_id>/series/<int:series_id>", c.cancel_series,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from service.api import representations as rep
 from service.api import schemas
-from service.domain import access, groups, invitations, overview, scheduling
+from service.domain import access, groups, invitations, meetings, overview, scheduling
 from service.domain.audit import Actor
 from service.domain.coordinators import coordinator_for_token
 from service.domain.errors import DomainError, NotFound
@@ -226,6 +226,14 @@ def change_moderator(group_id: int, session_id: int):
     session = access.session_for(_coordinator(), group, session_id)
     moderator = access.member_for(_coordinator(), group, body(schemas.ModeratorIn).moderator_id)
     scheduling.change_moderator(session, moderator, _actor())
+    return jsonify(rep.session_json(overview.session_view(session), language()))
+
+
+@authenticated
+def recreate_meeting(group_id: int, session_id: int):
+    session = access.session_for(_coordinator(), _group(group_id), session_id)
+    if session.zoom_meeting is not None:
+        meetings.recreate_meeting(session.zoom_meeting, _actor())
     return jsonify(rep.session_json(overview.session_view(session), language()))
 
 

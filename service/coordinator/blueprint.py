@@ -45,6 +45,8 @@ _route("/groupes/<int:group_id>/rencontres/<int:session_id>/moderateur", "change
        sessions.change_moderator, ("POST",))
 _route("/groupes/<int:group_id>/rencontres/<int:session_id>/invitations/<int:invite_id>/renvoyer", "resend_invite",
        sessions.resend_invite, ("POST",))
+_route("/groupes/<int:group_id>/rencontres/<int:session_id>/reunion", "recreate_meeting", sessions.recreate_meeting,
+       ("POST",))
 _route("/groupes/<int:group_id>/series/<int:series_id>/deplacer", "reschedule_series", sessions.reschedule_series,
        ("POST",))
 _route("/groupes/<int:group_id>/series/<int:series_id>/annuler", "cancel_series", sessions.cancel_series, ("POST",))

@@ -23,7 +23,7 @@ from service.coordinator.forms import (
     place_errors,
 )
 from service.coordinator.identity import actor, language, reach, reach_group
-from service.domain import access, invitations, overview, scheduling
+from service.domain import access, invitations, meetings, overview, scheduling
 from service.domain.clock import next_weekday_on_or_after, now_utc, to_local
 from service.domain.errors import DomainError
 from service.models import Group, GroupSession, GroupStatus
@@ -224,6 +224,17 @@ def change_moderator(group_id: int, session_id: int):
                                  status=422)
         flash(_("%(name)s animera cette rencontre et reçoit le lien de la console du modérateur.",
                 name=member.display_name), "success")
+    return redirect(url_for("coordinator.session", group_id=group.id, session_id=session.id))
+
+
+def recreate_meeting(group_id: int, session_id: int):
+    """The meeting was deleted in Zoom (or Zoom refused it): ask for a new one, hence a new join link."""
+    group = reach_group(group_id)
+    session = reach(access.session_for, group, session_id)
+    if ConfirmForm().validate_on_submit() and session.zoom_meeting is not None:
+        meetings.recreate_meeting(session.zoom_meeting, actor())
+        flash(_("Une nouvelle réunion Zoom est en préparation; les invitations mises à jour partiront dès qu’elle "
+                "sera prête."), "success")
     return redirect(url_for("coordinator.session", group_id=group.id, session_id=session.id))
 
 

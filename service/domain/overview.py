@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from service.domain import meetings
 from service.domain.clock import now_utc
 from service.domain.invitations import DeliverySummary, delivery_summary
 from service.domain.moderation import trained_members
@@ -62,16 +63,8 @@ KIND_LABELS = {
     SessionKind.REHEARSAL: N_("Répétition du modérateur"),
 }
 
-# Why a meeting waits, as the Zoom worker records it (``ZoomMeeting.waiting_reason``).
-WAITING_REASONS = {
-    "no_host_available": N_("aucun compte Zoom hôte n’est libre à cette heure; le service réessaie et vous "
-                            "avertit ici"),
-    "host_busy": N_("aucun compte Zoom hôte n’est libre à cette heure; le service réessaie et vous avertit ici"),
-    "rate_limited": N_("Zoom limite le nombre de demandes; le service réessaie automatiquement"),
-    "daily_limit": N_("la limite quotidienne de Zoom est atteinte; le service réessaie demain"),
-    "zoom_unavailable": N_("Zoom ne répond pas pour le moment; le service réessaie automatiquement"),
-}
-DEFAULT_WAITING_REASON = N_("le service réessaie automatiquement")
+# Why a meeting waits for something unexpected (the lifecycle names every reason it sets: meetings.WAITING_REASONS).
+DEFAULT_WAITING_REASON = N_("Le service réessaie automatiquement.")
 
 
 def meeting_status(meeting: ZoomMeeting | None, session: GroupSession | None = None) -> Status:
@@ -84,15 +77,12 @@ def meeting_status(meeting: ZoomMeeting | None, session: GroupSession | None = N
     if meeting.status is MeetingStatus.PENDING:
         return Status("pending", WAITING, N_("Réunion Zoom en préparation (quelques instants)"))
     if meeting.status is MeetingStatus.WAITING:
-        reason = WAITING_REASONS.get(meeting.waiting_reason or "", DEFAULT_WAITING_REASON)
-        return Status("waiting", WAITING, N_("Réunion Zoom en attente : %(reason)s."), {"reason": reason})
+        reason = meetings.WAITING_REASONS.get(meeting.waiting_reason or "", DEFAULT_WAITING_REASON)
+        return Status("waiting", WAITING, N_("Réunion Zoom en attente. %(reason)s"), {"reason": reason})
     if meeting.status is MeetingStatus.FAILED:
-        return Status("failed", FAILED, N_("Zoom a refusé la réunion : %(error)s. Reprogrammez la rencontre ou "
-                                           "écrivez au soutien technique."),
-                      {"error": meeting.last_error or "?"})
+        return Status("failed", FAILED, meetings.FAILED_MESSAGE, {"error": meeting.last_error or "?"})
     if meeting.status is MeetingStatus.DELETED_IN_ZOOM:
-        return Status("deleted_in_zoom", FAILED, N_("La réunion a été supprimée directement dans Zoom : "
-                                                    "reprogrammez la rencontre pour la recréer, ou annulez-la."))
+        return Status("deleted_in_zoom", FAILED, meetings.DELETED_IN_ZOOM_MESSAGE)
     return Status("deleted", NEUTRAL, N_("Réunion Zoom supprimée"))
 
 
