@@ -1,11 +1,15 @@
 """A coordinator in a real browser (the machine's Chromium, headless): log in, form a group in French, be stopped
-by a hierarchy conflict as they type, fix it, schedule a kick-off and a weekly series, and follow them.
+by a hierarchy conflict as they type, fix it, schedule a kick-off and a weekly series, and see the Zoom meetings
+appear — with real processes: the web app on a port, the Zoom sandbox, and an RQ worker.
 
 Screenshots go to tests/artifacts/ (git-ignored) so a person can look at each step.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -25,9 +29,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 
 
 @pytest.fixture
-def live_server(app, settings):
+def app_settings(zoom_settings):
+    return zoom_settings
+
+
+@pytest.fixture
+def worker(app, test_environment, zoom_sandbox):
+    """``python -m worker`` as a separate process, on the test database, Redis and Zoom sandbox."""
+    environment = {**os.environ, **test_environment, "ZOOM_API_URL": zoom_sandbox.api_url,
+                   "ZOOM_OAUTH_URL": zoom_sandbox.oauth_url}
+    process = subprocess.Popen([sys.executable, "-m", "worker"], cwd=Path(__file__).resolve().parent.parent,
+                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def live_server(app, app_settings):
     """The real application (CSRF on) served over HTTP on an ephemeral port, on the test database."""
-    served = create_app(settings)
+    served = create_app(app_settings)
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -62,7 +86,7 @@ def fill_member(page, row: int, name: str, email: str, reports_to: str = "", tra
         page.check(f"#members-{row}-is_trained_moderator")
 
 
-def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, page):
+def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, worker, zoom_sandbox, page):
     from playwright.sync_api import expect
 
     page.goto(f"{live_server}/coordination/")
@@ -127,10 +151,15 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, pag
     expect(rows.first).to_contain_text("Rencontre de démarrage")
     expect(rows.first).to_contain_text("18 h 30")
     expect(rows.nth(1)).to_contain_text("12 h 15")
-    expect(rows.first).to_contain_text("Réunion Zoom en préparation")
     shoot(page, "07-sessions")
+
+    # The worker creates the meetings in Zoom; the page refreshes itself and shows them ready.
+    for row in range(7):
+        expect(rows.nth(row)).to_contain_text("Réunion Zoom prête", timeout=45000)
+    assert sorted(m["type"] for m in zoom_sandbox.meetings()) == [2, 8]  # the kick-off, one recurring meeting
+    shoot(page, "08-meetings-ready")
 
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator(".sessions-table")).to_contain_text("Zoom meeting being prepared")
-    shoot(page, "08-sessions-english")
+    expect(page.locator(".sessions-table")).to_contain_text("Zoom meeting ready")
+    shoot(page, "09-sessions-english")
