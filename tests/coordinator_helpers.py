@@ -33,3 +33,13 @@ def created_group_id(response) -> int:
 
 def error_summary_links(page: str) -> list[str]:
     return re.findall(r'<li><a href="#([^"]+)">', page)
+
+
+def close_app(app) -> None:
+    """Release what a second application built in a test holds: its database connections and Redis client."""
+    from service.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["redis"].close()

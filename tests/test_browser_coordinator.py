@@ -17,6 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from service.app import create_app
+from tests.coordinator_helpers import close_app
 from tests.test_scheduling import next_weekday
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -58,7 +59,7 @@ def live_server(app, app_settings):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
-    served.extensions["redis"].close()
+    close_app(served)
 
 
 @pytest.fixture

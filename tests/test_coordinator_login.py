@@ -13,6 +13,7 @@ from sqlalchemy import select
 from service.app import create_app
 from service.extensions import db
 from service.models import Coordinator, Organisation
+from tests.coordinator_helpers import close_app
 from tests.oidc_provider import Identity, OpenIDProvider
 
 
@@ -31,7 +32,7 @@ def oidc_app(app, settings, provider):
                                     COORDINATOR_ALLOWED_EMAILS=("invitee@ailleurs.org",),
                                     ORGANISATION_NAME="CISSS de test"))
     yield configured
-    configured.extensions["redis"].close()
+    close_app(configured)
 
 
 def _csrf(page: str) -> str:

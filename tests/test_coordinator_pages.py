@@ -25,7 +25,7 @@ from service.models import (
     SessionSeries,
     SessionStatus,
 )
-from tests.coordinator_helpers import created_group_id, error_summary_links, group_form, log_in
+from tests.coordinator_helpers import close_app, created_group_id, error_summary_links, group_form, log_in
 from tests.factories import make_group
 from tests.test_scheduling import next_weekday
 
@@ -336,7 +336,7 @@ def test_the_local_login_does_not_exist_in_production(settings, app):
     client = production.test_client()
     assert "Connexion locale" not in client.get("/coordination/connexion").get_data(as_text=True)
     assert client.post("/coordination/connexion/locale", data={"email": "a@exemple.ca"}).status_code in (400, 404)
-    production.extensions["redis"].close()
+    close_app(production)
 
 
 def test_login_attempts_are_rate_limited(client, coordinator):

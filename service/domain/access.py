@@ -49,25 +49,24 @@ def group_for(coordinator: Coordinator, group_id: object) -> Group:
     return group
 
 
-def session_for(coordinator: Coordinator, group: Group, session_id: object) -> GroupSession:
-    session = db.session.get(GroupSession, session_id) if isinstance(session_id, int) else None
-    if session is None or session.group_id != group.id:
+def _of_group(model, group: Group, object_id: object):
+    """A row of ``model`` that belongs to ``group`` (by its ``group_id``), else :class:`NotFound`."""
+    row = db.session.get(model, object_id) if isinstance(object_id, int) and not isinstance(object_id, bool) else None
+    if row is None or row.group_id != group.id:
         raise NotFound()
-    return session
+    return row
+
+
+def session_for(coordinator: Coordinator, group: Group, session_id: object) -> GroupSession:
+    return _of_group(GroupSession, group, session_id)
 
 
 def series_for(coordinator: Coordinator, group: Group, series_id: object) -> SessionSeries:
-    series = db.session.get(SessionSeries, series_id) if isinstance(series_id, int) else None
-    if series is None or series.group_id != group.id:
-        raise NotFound()
-    return series
+    return _of_group(SessionSeries, group, series_id)
 
 
 def member_for(coordinator: Coordinator, group: Group, member_id: object) -> Member:
-    member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
-    if member is None or member.group_id != group.id:
-        raise NotFound()
-    return member
+    return _of_group(Member, group, member_id)
 
 
 def invite_for(coordinator: Coordinator, group: Group, invite_id: object) -> Invite:
