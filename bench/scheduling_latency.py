@@ -149,6 +149,23 @@ def one_coordinator(base_url: str, token: str, group_id: int, count: int, offset
     return results
 
 
+def cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of gunicorn's master and workers so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [master_pid]
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(share * len(ordered))) - 1))]
@@ -191,6 +208,8 @@ def main() -> int:
         wait_until_up(base_url, gunicorn)
         one_coordinator(base_url, seeded[0][0], seeded[0][1], 3, 900)  # warm every worker's imports a little
         zoom_calls_before = SlowZoom.calls
+        cpu_before = cpu_seconds(gunicorn.pid)
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(seeded)) as pool:
             futures = [pool.submit(one_coordinator, base_url, token, group_id, args.requests, number,
@@ -198,6 +217,7 @@ def main() -> int:
                        for number, (token, group_id) in enumerate(seeded)]
             results = [result for future in futures for result in future.result()]
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(gunicorn.pid) - cpu_before
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
@@ -211,6 +231,8 @@ def main() -> int:
           f"database {args.database_url.split('://')[0]}")
     print(f"latency ms: p50 {statistics.median(latencies):.1f}  p95 {percentile(latencies, 0.95):.1f}  "
           f"max {max(latencies):.1f}")
+    print(f"server CPU per request: {server_cpu / len(results) * 1000:.1f} ms; machine load average before the run: "
+          f"{load_before:.2f} on {os.cpu_count()} cores (other processes share them)")
     print(f"answers other than 201: {len(failures)}")
     print(f"calls that reached Zoom (slowed to {ZOOM_DELAY_SECONDS * 1000:.0f} ms) during the run: "
           f"{SlowZoom.calls - zoom_calls_before}")
