@@ -182,7 +182,8 @@ def load_settings(environ: Mapping[str, str] | None = None, instance_path: str |
             values[f.name] = _CONVERTERS[f.type](raw)
         except ValueError:
             problems.append(f"{f.name} has an invalid value")
-    instance = Path(instance_path or environ.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    # INSTANCE_PATH, when set, wins over the caller's default (a worker started with it must use that folder).
+    instance = Path(environ.get("INSTANCE_PATH") or instance_path or Path.cwd() / "instance").resolve()
     values["INSTANCE_PATH"] = str(instance)
     if problems:
         raise ConfigurationError("; ".join(problems))

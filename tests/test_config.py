@@ -62,3 +62,11 @@ def test_bad_values_are_named(tmp_path):
         load_settings({"SMTP_PORT": "vingt"}, instance_path=tmp_path)
     with pytest.raises(ConfigurationError, match="DEFAULT_TIMEZONE"):
         load_settings({"DEFAULT_TIMEZONE": "Europe/Atlantis"}, instance_path=tmp_path)
+
+
+def test_instance_path_from_the_environment_wins_over_the_default(tmp_path):
+    """A worker started with INSTANCE_PATH writes its outbox there, not under the code's folder."""
+    chosen = tmp_path / "chosen"
+    settings = load_settings({"INSTANCE_PATH": str(chosen)}, instance_path=tmp_path / "default")
+    assert settings.INSTANCE_PATH == str(chosen.resolve())
+    assert settings.MAIL_OUTBOX_DIR == str(chosen.resolve() / "outbox")
