@@ -14,7 +14,6 @@ from service.models import (
     AuditEvent,
     Coordinator,
     Group,
-    GroupSession,
     GroupStatus,
     Invite,
     InviteMethod,
