@@ -93,17 +93,15 @@ def console_view(session: GroupSession, now: datetime, settings: Settings) -> Co
     organisation = db.session.get(Organisation, session.group.organisation_id)
     meeting = session.zoom_meeting
     join_url = meeting.join_url if meeting is not None and meeting.status is MeetingStatus.READY else None
-    first_due = steps[0].due_at if steps else session.starts_at
-    last_end = steps[-1].expires_at if steps else session.ends_at
     key_step = next((item.step for item in steps if item.key == "key_message"), None)
     return ConsoleView(
         session=session,
         title=gettext(language, KIND_LABELS[session.kind]),
         group_name=session.group.name,
-        date=date_label(first_due, zone, language),
-        starts=clock_label(first_due, zone, language),
-        ends=clock_label(last_end, zone, language),
-        zone=zone_label(first_due, zone, language),
+        date=date_label(session.starts_at, zone, language),
+        starts=clock_label(session.starts_at, zone, language),
+        ends=clock_label(session.ends_at, zone, language),
+        zone=zone_label(session.starts_at, zone, language),
         steps=steps,
         moment=moment_at(steps, session.status, now),
         speakers=speaking_order(session),

@@ -126,6 +126,7 @@
       follow_up: moment.phase === "over"
     };
     each("form[data-control]", function (form) { form.hidden = !offered[form.getAttribute("data-control")]; });
+    root.querySelector("[data-controls]").hidden = !live;
   }
 
   function announce(moment) {
