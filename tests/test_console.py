@@ -218,3 +218,24 @@ def test_a_moderator_who_leaves_loses_the_console(client, session, token, actor)
     assert session.moderator is None or session.moderator.status is MemberStatus.LEFT
     assert client.get(f"/m/{token}/revision", headers={"If-None-Match": etag}).status_code == 410
     assert client.get(f"/m/{token}").status_code == 410
+
+
+def test_published_revisions_only_go_upwards(app, redis_client):
+    from service.revisions import publish
+
+    assert publish(redis_client, 41, 5) == 5
+    assert publish(redis_client, 41, 3) == 5  # a commit that finished late cannot bring an older revision back
+    assert publish(redis_client, 41, 6) == 6
+
+
+def test_polls_still_answer_when_redis_is_down(session, token, settings):
+    from dataclasses import replace
+
+    from service.app import create_app
+
+    without_redis = create_app(replace(settings, REDIS_URL="redis://127.0.0.1:1/0"), {"WTF_CSRF_ENABLED": False})
+    client = without_redis.test_client()
+    first = client.get(f"/m/{token}/revision")
+    assert first.status_code == 200 and first.get_json() == {"revision": session.revision}
+    assert client.get(f"/m/{token}/revision", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    without_redis.extensions["redis"].close()

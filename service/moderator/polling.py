@@ -13,6 +13,7 @@ A revoked link (the moderator left the group) can therefore read the revision nu
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,8 @@ from service.revisions import grant_key, publish, revision_key
 
 log = logging.getLogger(__name__)
 
+# How long a checked link is trusted without the database. Each grant lives a random share of this (from 3/4 to
+# all of it) so that consoles opened together do not all go back to the database in the same second.
 GRANT_TTL_SECONDS = 60
 
 
@@ -92,7 +95,7 @@ def poll(settings: Settings, token: str, now: datetime) -> Poll:
         try:
             revision = publish(redis, claims.session_id, revision)
             redis.set(grant_key(claims.session_id), _grant_value(claims.member_id, claims.nonce, valid_until),
-                      ex=GRANT_TTL_SECONDS)
+                      ex=random.randint(GRANT_TTL_SECONDS * 3 // 4, GRANT_TTL_SECONDS))
         except RedisError:
             log.warning("could not cache the console grant of session %s", claims.session_id)
     return Poll(claims.session_id, revision)
