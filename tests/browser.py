@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from config import Settings
 from service.app import create_app
+from service.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,6 +34,8 @@ def live_server(settings: Settings, **changes) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()  # its pooled connections are closed now, not at garbage collection
         app.extensions["redis"].close()
 
 

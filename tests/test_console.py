@@ -238,4 +238,6 @@ def test_polls_still_answer_when_redis_is_down(session, token, settings):
     first = client.get(f"/m/{token}/revision")
     assert first.status_code == 200 and first.get_json() == {"revision": session.revision}
     assert client.get(f"/m/{token}/revision", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with without_redis.app_context():
+        db.engine.dispose()
     without_redis.extensions["redis"].close()
