@@ -1,7 +1,7 @@
 """Speaking order seed per session
 
 Revision ID: 3d4464c77aa8
-Revises: a889de70543c
+Revises: aba097ecec9a
 Create Date: 2026-11-23 04:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3d4464c77aa8'
-down_revision = 'a889de70543c'
+down_revision = 'aba097ecec9a'
 branch_labels = None
 depends_on = None
 
