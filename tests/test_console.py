@@ -241,3 +241,26 @@ def test_polls_still_answer_when_redis_is_down(session, token, settings):
     with without_redis.app_context():
         db.engine.dispose()
     without_redis.extensions["redis"].close()
+
+
+def test_the_organisations_own_resources_come_first_in_the_sessions_language(client, session, token):
+    from service.models import Organisation
+
+    organisation = db.session.get(Organisation, session.group.organisation_id)
+    organisation.support_resources = {
+        "fr": [{"name": "PAE du CISSS", "contact": "1-800-555-0100", "detail": "Confidentiel, 24/7."}],
+        "en": [{"name": "CISSS EAP", "contact": "1-800-555-0100", "detail": "Confidential, 24/7."}],
+    }
+    db.session.commit()
+    page = client.get(f"/m/{token}").get_data(as_text=True)
+    help_panel = page[page.index('id="help"'):]
+    assert "PAE du CISSS" in help_panel and "CISSS EAP" not in page
+    assert help_panel.index("1-800-555-0100") < help_panel.index("9-8-8")
+
+
+def test_poll_interval_setting_is_checked(tmp_path):
+    from config import ConfigurationError, load_settings
+
+    assert load_settings({"CONSOLE_POLL_SECONDS": "2.5"}, tmp_path).CONSOLE_POLL_SECONDS == 2.5
+    with pytest.raises(ConfigurationError, match="CONSOLE_POLL_SECONDS"):
+        load_settings({"CONSOLE_POLL_SECONDS": "0.1"}, tmp_path)
