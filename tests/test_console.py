@@ -264,3 +264,15 @@ def test_poll_interval_setting_is_checked(tmp_path):
     assert load_settings({"CONSOLE_POLL_SECONDS": "2.5"}, tmp_path).CONSOLE_POLL_SECONDS == 2.5
     with pytest.raises(ConfigurationError, match="CONSOLE_POLL_SECONDS"):
         load_settings({"CONSOLE_POLL_SECONDS": "0.1"}, tmp_path)
+
+
+def test_controls_offered_follow_the_moment(session, settings):
+    from service.moderator.view import console_view
+
+    first_due = min(p.due_at for p in session.prompts)
+    offered = lambda now: {k for k, v in console_view(session, now, settings).controls.items() if v}  # noqa: E731
+    assert offered(first_due - timedelta(days=3)) == {"start"}
+    assert offered(first_due - timedelta(minutes=10)) == {"start", "extra_time"}
+    assert offered(first_due + timedelta(seconds=30)) == {"start", "extra_time", "next_step", "end"}
+    assert offered(first_due + timedelta(minutes=10)) == {"extra_time", "next_step", "end"}
+    assert offered(first_due + timedelta(minutes=31)) == {"follow_up"}

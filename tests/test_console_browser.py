@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from service import links
+from service.dates import clock_label
 from service.domain import scheduling
 from service.domain.clock import now_utc
 from service.domain.prompts import write_prompts
@@ -138,9 +139,16 @@ def test_console_without_javascript_still_shows_the_timeline_and_works(server, b
     page.goto(f"{server}/m/{links.console_token(settings, session.moderator, session)}")
     assert page.locator(".timeline-step").count() == len(session.prompts)
     assert "19 h 03" in page.locator('.timeline [data-due-label="q1"]').inner_text()
+    assert not page.get_by_role("button", name="+2 minutes").is_visible()  # days ahead: only "starts now"
+    page.get_by_role("button", name="La rencontre commence maintenant").click()
+    page.locator(".flash--success", has_text="le déroulement repart de maintenant").wait_for()
+    assert page.locator('[data-step-panel="welcome"]').is_visible()
+    q1_due = rows(session)["q1"].due_at
     page.get_by_role("button", name="+2 minutes").click()
     page.locator(".flash--success", has_text="2 minutes de plus").wait_for()
-    assert "19 h 05" in page.locator('.timeline [data-due-label="q1"]').inner_text()
+    assert rows(session)["q1"].due_at - q1_due == timedelta(minutes=2)
+    assert page.locator('.timeline [data-due-label="q1"]').inner_text() == clock_label(
+        rows(session)["q1"].due_at, session.timezone, "fr")
     screenshot(page, "console-nojs-laptop")
     context.close()
 

@@ -19,7 +19,7 @@ from service.models import ActorKind
 from service.moderator import polling
 from service.moderator.forms import ControlForm, FollowUpForm
 from service.moderator.state import plan_version, snapshot
-from service.moderator.view import console_view
+from service.moderator.view import SOON, console_view
 
 
 def _access(token: str) -> links.ConsoleAccess:
@@ -45,7 +45,7 @@ def _render(token: str, access: links.ConsoleAccess, notice: str | None = None, 
     control_form = ControlForm(plan_version=view.plan_version)
     follow_up_form = FollowUpForm(needed="0" if access.session.follow_up_needed else "1")
     return render_template("moderator/console.html", view=view, token=token, form=control_form,
-                           follow_up_form=follow_up_form, notice=notice), status
+                           follow_up_form=follow_up_form, notice=notice, soon_seconds=SOON), status
 
 
 def revision(token: str):

@@ -18,6 +18,9 @@ from service.models import GroupSession, MeetingStatus, Organisation, SessionSta
 from service.moderator.state import ConsoleStep, console_steps, plan_version, snapshot, speaking_order
 from service.protocol import SessionKind, SupportResource, distress_guidance, support_resources
 
+# Before the start, "+2 minutes" (a late start) is offered this many seconds ahead; "end" only once it runs.
+SOON = 15 * 60
+
 KIND_LABELS = {
     SessionKind.REGULAR: N_("Rencontre de soutien entre pairs"),
     SessionKind.KICKOFF: N_("Rencontre de démarrage"),
@@ -75,13 +78,13 @@ class ConsoleView:
     @property
     def controls(self) -> dict[str, bool]:
         """Which controls are offered now (the script keeps this up to date as time passes)."""
-        phase, current = self.moment.phase, self.moment.current
-        live = phase in ("before", "running")
+        phase, current, following = self.moment.phase, self.moment.current, self.moment.next
+        about_to_start = phase == "before" and following is not None and self.until(following.due_at) <= SOON
         return {
             "start": phase == "before" or (phase == "running" and current is self.steps[0]),
-            "extra_time": live,
-            "next_step": phase == "running" and self.moment.next is not None,
-            "end": live,
+            "extra_time": phase == "running" or about_to_start,
+            "next_step": phase == "running" and following is not None,
+            "end": phase == "running",
             "follow_up": phase == "over",
         }
 

@@ -117,16 +117,17 @@
   /* ---- what the page shows at this instant ---- */
 
   function showControls(moment) {
-    var live = moment.phase === "before" || moment.phase === "running";
+    var running = moment.phase === "running";
+    var aboutToStart = moment.phase === "before" && moment.next && moment.next.due - serverNow() <= data.soon_seconds * 1000;
     var offered = {
-      start: moment.phase === "before" || (moment.phase === "running" && moment.current === steps[0]),
-      extra_time: live,
-      next_step: moment.phase === "running" && !!moment.next,
-      end: live,
+      start: moment.phase === "before" || (running && moment.current === steps[0]),
+      extra_time: running || aboutToStart,
+      next_step: running && !!moment.next,
+      end: running,
       follow_up: moment.phase === "over"
     };
     each("form[data-control]", function (form) { form.hidden = !offered[form.getAttribute("data-control")]; });
-    root.querySelector("[data-controls]").hidden = !live;
+    root.querySelector("[data-controls]").hidden = !(running || moment.phase === "before");
   }
 
   function announce(moment) {
