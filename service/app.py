@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     """
     app = Flask(__name__, instance_relative_config=False)
     settings = settings or load_settings(instance_path=app.instance_path)
+    _configure_logging()
     app.instance_path = settings.INSTANCE_PATH
     app.extensions["settings"] = settings
     _configure(app, settings)
@@ -40,13 +41,20 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     csrf.init_app(app)
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or settings.DEFAULT_LANGUAGE)
 
-    from service import cli, errors, security
+    from service import cli, errors, request_log, security
 
+    request_log.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     _register_audiences(app)
     return app
+
+
+def _configure_logging() -> None:
+    """Under gunicorn nothing configures Python logging: give our loggers a plain stderr handler."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _migrations_dir():
