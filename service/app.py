@@ -77,9 +77,10 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_audiences(app: Flask) -> None:
     """One blueprint package per audience; each exposes ``init_app(app)``. This is the list of them."""
-    from service import public
+    from service import outbox, public
 
     public.init_app(app)
+    outbox.init_app(app)  # development and test only
 
 
 def _select_language() -> str:

@@ -1,0 +1,17 @@
+"""The development outbox page: the messages the service "sent" to the outbox folder, to open and check.
+
+Registered only outside production (``APP_ENV`` development or test): the messages name real people.
+"""
+
+from flask import Flask
+
+from service.extensions import current_settings
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        if current_settings().is_production:
+            return
+    from service.outbox.blueprint import bp
+
+    app.register_blueprint(bp)
