@@ -328,3 +328,27 @@ def test_a_group_can_name_its_invitations(mail_app, actor, smtp, radicale):
         (event,) = parse_everywhere(calendar_of(received.message)).walk("VEVENT")
         assert str(event["SUMMARY"]) == "Rencontre de démarrage : Urgence de nuit"
         assert "Urgence de nuit" in str(received.message["Subject"])
+
+
+@pytest.mark.parametrize("name", ['Zoë "Zo"\r\nBcc: intrus@pirate.exemple', "O'Brien, Seán; <b>RH</b> & Cie",
+                                  "<script>alert('x')</script>\u2028Élise"])
+def test_no_name_breaks_a_header_the_calendar_or_the_html(mail_app, actor, smtp, radicale, name):
+    group = group_with_external_moderator(actor, members=4, external_sessions=0)
+    member = group.active_members[0]
+    member.display_name = name  # stored as is: the forms clean names, the rendering must not rely on it
+    db.session.commit()
+    session = scheduling.schedule_session(group, SessionKind.KICKOFF, datetime.combine(next_weekday(3), time(18, 0)),
+                                          60, actor)
+    make_ready(session.zoom_meeting)
+    run_mail_jobs(mail_app)
+    mailbox = Mailbox(smtp, radicale, {m.email.lower() for m in group.members})
+    mailbox.collect()  # every message: one To, no Cc/Bcc, no other address, parsed everywhere, stored by CalDAV
+    (received,) = mailbox.by_address[member.email.lower()]
+    message = received.message
+    assert received.rcpt_tos == [member.email]
+    assert message["To"].addresses[0].addr_spec == member.email
+    html = message.get_body(("html",)).get_content()
+    assert "<script>" not in html and "<b>RH</b>" not in html
+    (event,) = parse_everywhere(calendar_of(message)).walk("VEVENT")
+    cn = event["ATTENDEE"].params["CN"]
+    assert "\n" not in cn and "\r" not in cn and '"' not in cn

@@ -405,3 +405,19 @@ def test_a_changed_join_link_reaches_everyone(mail_app, actor, smtp):
         data = calendar_of(received.message)
         assert b"pwd=NEW" in data and b"SEQUENCE:1" in data
         assert str(received.message["Subject"]).startswith("Mise à jour")
+
+
+def test_a_message_that_cannot_be_prepared_is_not_left_sending(mail_app, actor, smtp):
+    from zoneinfo import ZoneInfoNotFoundError
+
+    _, session = scheduled_kickoff(actor)
+    make_ready(session.zoom_meeting)
+    session.timezone = "Mars/Olympus_Mons"  # data no render can use (the forms refuse unknown zones)
+    db.session.commit()
+    row = invites()[0]
+    with pytest.raises(ZoneInfoNotFoundError):  # propagates: RQ records the job as failed, with its traceback
+        delivery.deliver(row.id)
+    db.session.expire_all()
+    assert row.status is InviteStatus.PENDING and row.attempts == 1 and row.next_attempt_at > now_utc()
+    assert row.last_error == "the message could not be prepared (see the worker's log)"
+    assert smtp.received == []

@@ -31,7 +31,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from calendars import Envelope, build_message, message_id, render_calendar, render_letter, subject
 from config import Settings
-from integrations.mail import MailError, MailTransport, PermanentMailError, transport_from_settings
+from integrations.mail import MailError, MailTransport, PermanentMailError, TemporaryMailError, transport_from_settings
 from service.domain.clock import now_utc
 from service.domain.invitations import CARRYING, supersede_covered
 from service.domain.invite_content import Composition, Obsolete, WaitingForMeeting, compose
@@ -41,7 +41,7 @@ from service.models import Invite, InviteMethod, InviteStatus
 log = logging.getLogger(__name__)
 
 # Waits after the 1st, 2nd... temporary failure. The last attempt is the one after the last delay
-# (about 43 hours in all): then the row is ``failed`` and the coordinator can send it again.
+# (about 46 hours in all): then the row is ``failed`` and the coordinator can send it again.
 RETRY_DELAYS = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -176,6 +176,13 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
         return Outcome.WAITING
     except Obsolete as obsolete:
         return _drop(invite, obsolete.reason)
+    except Exception:
+        # A bug or a database problem: the row is not left "sending"; it is tried again later, then failed.
+        log.exception("invite %s: the message could not be prepared", invite_id)
+        db.session.rollback()
+        _record_failure(invite_id, TemporaryMailError("the message could not be prepared (see the worker's log)"),
+                        now)
+        raise
     db.session.commit()  # no transaction stays open while the mail server takes its time
 
     try:
