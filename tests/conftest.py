@@ -23,6 +23,8 @@ from service.extensions import db
 from service.models import Base, Coordinator, Organisation
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fixtures of the invitation tests: a real SMTP server, the app pointed at it, a CalDAV server.
+pytest_plugins = ["tests.support.invite_fixtures"]
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from service.domain import groups, invitations, scheduling
-from service.domain.clock import UTC, now_utc
+from service.domain.clock import now_utc
 from service.domain.groups import GroupDraft
 from service.domain.rules import MemberDraft
 from service.extensions import current_settings, db
@@ -25,17 +25,7 @@ from service.models import Invite, InviteStatus, MeetingStatus, Member, SessionS
 from service.protocol import SessionKind
 from tests.factories import member_drafts
 from tests.support.calendar_checks import apply_messages, kept_starts, parse_everywhere
-from tests.support.invite_fixtures import (  # noqa: F401 (fixtures)
-    JOIN_URL,
-    MAIL_FROM,
-    calendar_of,
-    every_text,
-    mail_app,
-    make_ready,
-    radicale,
-    run_mail_jobs,
-    smtp,
-)
+from tests.support.invite_fixtures import JOIN_URL, MAIL_FROM, calendar_of, every_text, make_ready, run_mail_jobs
 
 pytestmark = pytest.mark.slow  # starts Radicale
 WIDE = (datetime(2000, 1, 1), datetime(2100, 1, 1))

@@ -32,13 +32,7 @@ from service.extensions import db
 from service.models import Invite, InviteMethod, InviteStatus
 from service.protocol import SessionKind
 from tests.factories import make_group
-from tests.support.invite_fixtures import (  # noqa: F401 (fixtures)
-    calendar_of,
-    mail_app,
-    make_ready,
-    run_mail_jobs,
-    smtp,
-)
+from tests.support.invite_fixtures import calendar_of, make_ready, run_mail_jobs
 from tests.support.mailserver import MailServer
 
 

@@ -251,6 +251,32 @@ def _series_cancel(reader: _Reader, series: SessionSeries) -> Composition:
     return Composition(calendar, letter)
 
 
+def _one_session_request(reader: _Reader, session: GroupSession, join: _JoinLink, sequence: int, change: Change,
+                         recurrence_id: datetime | None = None) -> Composition:
+    """A request about one session: a single session's event, or one occurrence's override."""
+    leads = _leads(reader.member, session)
+    event = Occurrence(session.starts_at, timedelta(minutes=session.duration_minutes), sequence,
+                       _event_text(reader, session, join, leads=leads, clock_times=True), recurrence_id=recurrence_id)
+    agenda_text, agenda_html = _agenda(reader, session, clock_times=True)
+    led = (LedSession(session.starts_at, console_url(reader.settings, reader.member, session)),) if leads else ()
+    letter = _letter(reader, change, event.text.summary,
+                     Schedule(session.timezone, session.starts_at, session.duration_minutes),
+                     join_url=join.url, passcode=join.passcode, led_sessions=led,
+                     participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html,
+                     original_start=recurrence_id)
+    return Composition(_calendar(reader, Method.REQUEST, session.timezone, (event,)), letter)
+
+
+def _one_session_cancel(reader: _Reader, session: GroupSession, sequence: int, change: Change,
+                        recurrence_id: datetime | None = None) -> Composition:
+    title = reader.title(session.kind)
+    letter = _letter(reader, change, title, Schedule(session.timezone, session.starts_at, session.duration_minutes),
+                     original_start=recurrence_id)
+    event = Occurrence(session.starts_at, timedelta(minutes=session.duration_minutes), sequence,
+                       _cancel_text(title, letter), recurrence_id=recurrence_id)
+    return Composition(_calendar(reader, Method.CANCEL, session.timezone, (event,)), letter)
+
+
 def _occurrence_request(reader: _Reader, series: SessionSeries, session: GroupSession) -> Composition:
     if series.status is SeriesStatus.CANCELLED or session.status is SessionStatus.CANCELLED:
         raise Obsolete("the occurrence is cancelled")
@@ -260,30 +286,14 @@ def _occurrence_request(reader: _Reader, series: SessionSeries, session: GroupSe
         raise Obsolete("the series was planned again since; its whole copy carries this change")
     if session.ends_at <= reader.now:
         raise Obsolete("the occurrence is over")
-    join = _join_link(series.zoom_meeting)
-    leads = _leads(reader.member, session)
-    override = Occurrence(session.starts_at, timedelta(minutes=session.duration_minutes),
-                          max(session.calendar_sequence, series.calendar_sequence),
-                          _event_text(reader, session, join, leads=leads, clock_times=True), recurrence_id=_rid(reader.invite))
-    agenda_text, agenda_html = _agenda(reader, session, clock_times=True)
-    led = (LedSession(session.starts_at, console_url(reader.settings, reader.member, session)),) if leads else ()
-    letter = _letter(reader, Change.UPDATED, override.text.summary,
-                     Schedule(session.timezone, session.starts_at, session.duration_minutes),
-                     join_url=join.url, passcode=join.passcode, led_sessions=led,
-                     participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html,
-                     original_start=_rid(reader.invite))
-    return Composition(_calendar(reader, Method.REQUEST, session.timezone, (override,)), letter)
+    return _one_session_request(reader, session, _join_link(series.zoom_meeting),
+                                max(session.calendar_sequence, series.calendar_sequence), Change.UPDATED,
+                                recurrence_id=_rid(reader.invite))
 
 
 def _occurrence_cancel(reader: _Reader, session: GroupSession) -> Composition:
-    title = reader.title(session.kind)
-    letter = _letter(reader, Change.OCCURRENCE_CANCELLED, title,
-                     Schedule(session.timezone, session.starts_at, session.duration_minutes),
-                     original_start=_rid(reader.invite))
-    event = Occurrence(session.starts_at, timedelta(minutes=session.duration_minutes),
-                       max(reader.invite.sequence, session.calendar_sequence), _cancel_text(title, letter),
-                       recurrence_id=_rid(reader.invite))
-    return Composition(_calendar(reader, Method.CANCEL, session.timezone, (event,)), letter)
+    return _one_session_cancel(reader, session, max(reader.invite.sequence, session.calendar_sequence),
+                               Change.OCCURRENCE_CANCELLED, recurrence_id=_rid(reader.invite))
 
 
 # --- a session's own event (single sessions, and an external moderator's occurrences) ---------------------
@@ -295,27 +305,13 @@ def _own_request(reader: _Reader, session: GroupSession) -> Composition:
         raise Obsolete("the person is no longer expected at this session")
     if session.ends_at <= reader.now:
         raise Obsolete("the session is over")
-    join = _join_link(session.zoom_meeting)
-    leads = _leads(reader.member, session)
-    event = Occurrence(session.starts_at, timedelta(minutes=session.duration_minutes), session.calendar_sequence,
-                       _event_text(reader, session, join, leads=leads, clock_times=True))
-    agenda_text, agenda_html = _agenda(reader, session, clock_times=True)
-    led = (LedSession(session.starts_at, console_url(reader.settings, reader.member, session)),) if leads else ()
-    letter = _letter(reader, Change.UPDATED if delivered_before(reader.invite) else Change.INVITED,
-                     event.text.summary, Schedule(session.timezone, session.starts_at, session.duration_minutes),
-                     join_url=join.url, passcode=join.passcode, led_sessions=led,
-                     participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html)
-    return Composition(_calendar(reader, Method.REQUEST, session.timezone, (event,)), letter)
+    change = Change.UPDATED if delivered_before(reader.invite) else Change.INVITED
+    return _one_session_request(reader, session, _join_link(session.zoom_meeting), session.calendar_sequence, change)
 
 
 def _own_cancel(reader: _Reader, session: GroupSession) -> Composition:
-    removed = session.status is not SessionStatus.CANCELLED
-    title = reader.title(session.kind)
-    letter = _letter(reader, Change.REMOVED if removed else Change.CANCELLED, title,
-                     Schedule(session.timezone, session.starts_at, session.duration_minutes))
-    event = Occurrence(session.starts_at, timedelta(minutes=session.duration_minutes),
-                       max(reader.invite.sequence, session.calendar_sequence), _cancel_text(title, letter))
-    return Composition(_calendar(reader, Method.CANCEL, session.timezone, (event,)), letter)
+    change = Change.CANCELLED if session.status is SessionStatus.CANCELLED else Change.REMOVED
+    return _one_session_cancel(reader, session, max(reader.invite.sequence, session.calendar_sequence), change)
 
 
 def compose(invite: Invite, settings: Settings, now: datetime) -> Composition:

@@ -1,7 +1,7 @@
 """Fixtures for the invitation tests: a real SMTP server, the application pointed at it, a CalDAV server,
 and helpers that run the mail queue with a real RQ worker and read what arrived.
 
-Import the fixtures into a test module (``from tests.support.invite_fixtures import *``).
+Registered for every test by ``tests/conftest.py`` (``pytest_plugins``); test modules import the helpers.
 """
 
 from __future__ import annotations
