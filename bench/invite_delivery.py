@@ -55,7 +55,7 @@ def main() -> None:
     from service.extensions import db
     from service.models import Coordinator, Invite, MeetingStatus, Organisation
     from tests.factories import make_group
-    from tests.support.mailserver import MailServer
+    from tests.fixtures.mailserver import MailServer
 
     folder = Path(tempfile.mkdtemp(prefix="bench-invites-"))
     settings = load_settings({
@@ -108,7 +108,7 @@ def main() -> None:
 
             render_started = time.perf_counter()
             for invite_id in ids:
-                _compose_message(db.session.get(Invite, invite_id), app.extensions["settings"], now_utc())
+                _compose_message(db.session.get(Invite, invite_id), app.extensions["settings"], now_utc())  # noqa
             render_elapsed = time.perf_counter() - render_started
             db.session.remove()
         app.extensions["redis"].flushdb()

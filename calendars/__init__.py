@@ -20,7 +20,6 @@ from calendars.events import (
 )
 from calendars.imip import ATTACHMENT_NAME, Envelope, build_message, header_safe, message_id, parse_mailbox
 from calendars.letters import (
-    NEUTRAL_TITLE,
     Change,
     Description,
     LedSession,
@@ -30,13 +29,11 @@ from calendars.letters import (
     render_description,
     render_letter,
     subject,
-    title_for,
 )
 from calendars.timezones import TimezoneMismatch, check_offsets, vtimezone_for
 
 __all__ = [
     "ATTACHMENT_NAME",
-    "NEUTRAL_TITLE",
     "CalendarObject",
     "Change",
     "Description",
@@ -61,6 +58,5 @@ __all__ = [
     "render_description",
     "render_letter",
     "subject",
-    "title_for",
     "vtimezone_for",
 ]

@@ -24,8 +24,6 @@ from service.i18n import N_, gettext, locale_for, normalise_language, translatio
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-NEUTRAL_TITLE = N_("Rencontre d'équipe")
-
 
 class Change(str, enum.Enum):
     INVITED = "invited"  # the first request this person receives for this event
@@ -101,11 +99,6 @@ class Letter:
     resources: tuple[ResourceLike, ...] = ()
     # An occurrence moved or cancelled on its own: where the series had placed it.
     original_start: datetime | None = None
-
-
-def title_for(language: str, neutral: bool, specific: str) -> str:
-    """The event's title: neutral ("Rencontre d'équipe") unless the group chose to name it."""
-    return gettext(language, NEUTRAL_TITLE) if neutral else specific
 
 
 # --- formatting ------------------------------------------------------------------------------------------

@@ -74,6 +74,10 @@ class Settings:
     ZOOM_TIMEOUT_SECONDS: float = 10.0
     # Zoom's Medium rate-limit label: 20 requests/s on Pro accounts, 60/s on Business and above.
     ZOOM_CHAT_RATE_PER_SECOND: float = 20.0
+    # A chat post waits at most this long for its rate-limit slot, else it is refused with a time to retry.
+    ZOOM_CHAT_MAX_WAIT_SECONDS: float = 1.0
+    # Zoom allows 100 meeting create/update calls per host user per day (reset at 00:00 UTC).
+    ZOOM_HOST_DAILY_LIMIT: int = 100
     # Meetings one host user may run at the same time, and the gap kept between two of them.
     ZOOM_HOST_CONCURRENCY: int = 1
     ZOOM_HOST_BUFFER_MINUTES: int = 15
@@ -203,6 +207,12 @@ def _check(settings: Settings) -> list[str]:
         problems.append("ZOOM_HOST_CONCURRENCY must be at least 1")
     if settings.ZOOM_CHAT_RATE_PER_SECOND <= 0:
         problems.append("ZOOM_CHAT_RATE_PER_SECOND must be positive")
+    if settings.ZOOM_CHAT_MAX_WAIT_SECONDS < 0:
+        problems.append("ZOOM_CHAT_MAX_WAIT_SECONDS must not be negative")
+    if settings.ZOOM_HOST_DAILY_LIMIT < 1:
+        problems.append("ZOOM_HOST_DAILY_LIMIT must be at least 1")
+    if settings.ZOOM_HOST_BUFFER_MINUTES < 0:
+        problems.append("ZOOM_HOST_BUFFER_MINUTES must not be negative")
     if settings.is_production:
         required = ["SECRET_KEY", "DATABASE_URL", "BASE_URL", "MAIL_FROM", "SMTP_HOST"]
         if settings.ZOOM_MODE == "zoom":

@@ -22,9 +22,9 @@ from service.domain.clock import UTC
 from service.extensions import db
 from service.models import Base, Coordinator, Organisation
 
+pytest_plugins = ["tests.fixtures.zoom", "tests.fixtures.invites"]
+
 ROOT = Path(__file__).resolve().parent.parent
-# Fixtures of the invitation tests: a real SMTP server, the app pointed at it, a CalDAV server.
-pytest_plugins = ["tests.support.invite_fixtures"]
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -101,8 +101,15 @@ def redis_client(settings) -> Redis:
 
 
 @pytest.fixture
-def app(settings, _schema, redis_client):
-    app = create_app(settings, {"WTF_CSRF_ENABLED": False})
+def app_settings(settings):
+    """The settings ``app`` is built with. A test module overrides it to change them, e.g. to talk to the Zoom
+    sandbox: ``@pytest.fixture def app_settings(zoom_settings): return zoom_settings``."""
+    return settings
+
+
+@pytest.fixture
+def app(app_settings, _schema, redis_client):
+    app = create_app(app_settings, {"WTF_CSRF_ENABLED": False})
     with app.app_context():
         _empty_tables()
         yield app

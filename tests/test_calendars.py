@@ -22,7 +22,7 @@ from calendars import (
     vtimezone_for,
 )
 from calendars.timezones import transitions
-from tests.support.calendar_checks import (
+from tests.fixtures.calendar_checks import (
     apply_messages,
     expand,
     kept_starts,
@@ -57,7 +57,7 @@ def series(zone="America/Toronto", first_local=datetime(2027, 10, 5, 18, 30), co
     starts = weekly(zone, first_local, count, interval)
     recurrence = Recurrence(interval, until=starts[-1] if until else None, count=None if until else count,
                             excluded=tuple(excluded))
-    master = Occurrence(starts[0], timedelta(minutes=30), sequence, EventText("Rencontre d'équipe", "Ordre du jour", JOIN))
+    master = Occurrence(starts[0], timedelta(minutes=30), sequence, EventText("Rencontre d’équipe", "Ordre du jour", JOIN))
     obj = CalendarObject(method, "5f1c-series@entre-pairs", zone, ORGANIZER, attendee, (master, *overrides),
                          datetime(2027, 9, 1, tzinfo=UTC), recurrence)
     return obj, starts
@@ -119,7 +119,7 @@ def test_every_two_weeks_with_a_cancelled_and_a_moved_occurrence():
     zone = "America/Toronto"
     starts = weekly(zone, datetime(2027, 10, 19, 12, 15), 8, interval=2)
     moved_to = starts[2] + timedelta(days=1, hours=2)
-    override = Occurrence(moved_to, timedelta(minutes=45), 3, EventText("Rencontre d'équipe", "Déplacée", JOIN),
+    override = Occurrence(moved_to, timedelta(minutes=45), 3, EventText("Rencontre d’équipe", "Déplacée", JOIN),
                           recurrence_id=starts[2])
     obj, _ = series(zone, datetime(2027, 10, 19, 12, 15), count=8, interval=2, excluded=(starts[4],),
                     overrides=(override,), sequence=2)
@@ -166,7 +166,7 @@ def test_cancelling_one_occurrence_names_it_by_its_recurrence_id():
     full, starts = series(zone)
     cancel = CalendarObject(
         Method.CANCEL, full.uid, zone, ORGANIZER, ALICE,
-        (Occurrence(starts[3], timedelta(minutes=30), 1, EventText("Rencontre d'équipe", "Annulée"),
+        (Occurrence(starts[3], timedelta(minutes=30), 1, EventText("Rencontre d’équipe", "Annulée"),
                     recurrence_id=starts[3]),),
         datetime(2027, 9, 2, tzinfo=UTC))
     data = render_calendar(cancel)

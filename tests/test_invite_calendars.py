@@ -24,11 +24,16 @@ from service.links import console_access, member_from_participant_token
 from service.models import Invite, InviteStatus, MeetingStatus, Member, SessionStatus
 from service.protocol import SessionKind
 from tests.factories import member_drafts
-from tests.support.calendar_checks import apply_messages, kept_starts, parse_everywhere
-from tests.support.invite_fixtures import JOIN_URL, MAIL_FROM, calendar_of, every_text, make_ready, run_mail_jobs
+from tests.fixtures.calendar_checks import apply_messages, kept_starts, parse_everywhere
+from tests.fixtures.invites import JOIN_URL, MAIL_FROM, calendar_of, every_text, make_ready, run_mail_jobs
 
 pytestmark = pytest.mark.slow  # starts Radicale
 WIDE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
+
+
+@pytest.fixture
+def app_settings(mail_settings):
+    return mail_settings
 
 
 def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
@@ -82,7 +87,7 @@ class Mailbox:
             assert not isinstance(attendees, list) and str(attendees).lower() == f"mailto:{address}"
             assert str(event["ORGANIZER"]) == "mailto:entre-pairs@exemple.ca"
             assert str(event["CLASS"]) == "PRIVATE"
-            assert str(event["SUMMARY"]) == "Rencontre d'équipe"  # neutral titles are the default
+            assert str(event["SUMMARY"]) == "Rencontre d’équipe"  # neutral titles are the default
             if str(calendar["METHOD"]) == "REQUEST":
                 assert str(event["LOCATION"]) == str(event["URL"]) and str(event["URL"]).startswith("https://zoom")
                 assert str(event["URL"]) in str(event["DESCRIPTION"]) and len(event.walk("VALARM")) == 1
@@ -118,7 +123,7 @@ def links_in(received) -> tuple[set[str], set[str]]:
     return set(re.findall(r"/m/([A-Za-z0-9_.\-]+)", text)), set(re.findall(r"/p/([A-Za-z0-9_.\-]+)", text))
 
 
-def test_each_person_gets_their_own_private_invitation(mail_app, actor, smtp, radicale):
+def test_each_person_gets_their_own_private_invitation(app, actor, smtp, radicale):
     group = group_with_external_moderator(actor)
     kickoff = scheduling.schedule_session(group, SessionKind.KICKOFF, datetime.combine(next_weekday(0), time(18, 30)),
                                           60, actor)
@@ -130,12 +135,12 @@ def test_each_person_gets_their_own_private_invitation(mail_app, actor, smtp, ra
     everyone = {m.email.lower() for m in group.members} | {m.reports_to_email for m in group.members if m.reports_to_email}
     mailbox = Mailbox(smtp, radicale, everyone)
 
-    run_mail_jobs(mail_app)  # no Zoom link yet: nothing may leave
+    run_mail_jobs(app)  # no Zoom link yet: nothing may leave
     assert smtp.received == []
     assert {i.status for i in db.session.execute(select(Invite)).scalars()} == {InviteStatus.PENDING}
     for meeting in {kickoff.zoom_meeting, series.zoom_meeting, rehearsal.zoom_meeting}:
         make_ready(meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     mailbox.collect()
 
     external = group.external_moderator
@@ -175,7 +180,7 @@ def test_each_person_gets_their_own_private_invitation(mail_app, actor, smtp, ra
     assert copy.count(b"RECURRENCE-ID") == sum(1 for s in series.sessions if s.moderator_id == moderating_member.id)
 
 
-def test_calendars_follow_every_change(mail_app, actor, smtp, radicale):
+def test_calendars_follow_every_change(app, actor, smtp, radicale):
     group = group_with_external_moderator(actor, members=5, external_sessions=1)
     # Six Tuesdays across the November daylight-saving change, next year.
     first = date(now_utc().year + 1, 10, 19)
@@ -188,10 +193,10 @@ def test_calendars_follow_every_change(mail_app, actor, smtp, radicale):
     sessions = series.sessions
 
     def send_and_check():
-        run_mail_jobs(mail_app)  # requests wait while the meeting is being updated in Zoom; cancellations go
+        run_mail_jobs(app)  # requests wait while the meeting is being updated in Zoom; cancellations go
         if series.zoom_meeting.status is not MeetingStatus.READY and series.status.value == "active":
             make_ready(series.zoom_meeting)  # what the Zoom lifecycle does once the update is done
-            run_mail_jobs(mail_app)
+            run_mail_jobs(app)
         mailbox.collect()
         db.session.expire_all()
         for member in group.members:
@@ -256,12 +261,12 @@ def test_calendars_follow_every_change(mail_app, actor, smtp, radicale):
     assert all(mailbox.kept(m.email, series.calendar_uid) == [] for m in group.members)
 
 
-def test_a_member_who_joins_midway_gets_the_series_from_now_on(mail_app, actor, smtp, radicale):
+def test_a_member_who_joins_midway_gets_the_series_from_now_on(app, actor, smtp, radicale):
     group = group_with_external_moderator(actor, members=5, external_sessions=0)
     series = scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2), time(18, 30),
                                                                      occurrence_count=6), actor)
     make_ready(series.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     # Three weeks later: the first occurrences are behind us (moved back in time, as the database would be).
     shift = timedelta(weeks=3)
     for session in series.sessions:
@@ -275,7 +280,7 @@ def test_a_member_who_joins_midway_gets_the_series_from_now_on(mail_app, actor, 
     db.session.commit()
 
     newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     mailbox = Mailbox(smtp, radicale, {m.email.lower() for m in group.members})
     mailbox.collect()
     ahead = [s.starts_at for s in series.sessions if s.starts_at >= newcomer.joined_at]
@@ -287,12 +292,12 @@ def test_a_member_who_joins_midway_gets_the_series_from_now_on(mail_app, actor, 
     assert series.calendar_sequence == 1 and b"SEQUENCE:1" in copy
 
 
-def test_english_speakers_get_english_invitations(mail_app, actor, smtp, radicale):
+def test_english_speakers_get_english_invitations(app, actor, smtp, radicale):
     group = group_with_external_moderator(actor, members=4, external_sessions=0, language="en")
     session = scheduling.schedule_session(group, SessionKind.KICKOFF, datetime.combine(next_weekday(3), time(18, 0)),
                                           60, actor)
     make_ready(session.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     assert len(smtp.received) == 4
     for received in smtp.received:
         message = received.message
@@ -306,23 +311,23 @@ def test_english_speakers_get_english_invitations(mail_app, actor, smtp, radical
         assert str(event["SUMMARY"]) == "Team meeting" and event["SUMMARY"].params["LANGUAGE"] == "en-CA"
 
 
-def test_a_group_can_name_its_invitations(mail_app, actor, smtp, radicale):
+def test_a_group_can_name_its_invitations(app, actor, smtp, radicale):
     group = group_with_external_moderator(actor, members=4, external_sessions=0)
     group.neutral_invite_title = False
     db.session.commit()
     session = scheduling.schedule_session(group, SessionKind.KICKOFF, datetime.combine(next_weekday(3), time(18, 0)),
                                           60, actor)
     make_ready(session.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     for received in smtp.received:
         (event,) = parse_everywhere(calendar_of(received.message)).walk("VEVENT")
-        assert str(event["SUMMARY"]) == "Rencontre de démarrage : Urgence de nuit"
+        assert str(event["SUMMARY"]) == "Rencontre de démarrage — Urgence de nuit"
         assert "Urgence de nuit" in str(received.message["Subject"])
 
 
 @pytest.mark.parametrize("name", ['Zoë "Zo"\r\nBcc: intrus@pirate.exemple', "O'Brien, Seán; <b>RH</b> & Cie",
                                   "<script>alert('x')</script>\u2028Élise"])
-def test_no_name_breaks_a_header_the_calendar_or_the_html(mail_app, actor, smtp, radicale, name):
+def test_no_name_breaks_a_header_the_calendar_or_the_html(app, actor, smtp, radicale, name):
     group = group_with_external_moderator(actor, members=4, external_sessions=0)
     member = group.active_members[0]
     member.display_name = name  # stored as is: the forms clean names, the rendering must not rely on it
@@ -330,7 +335,7 @@ def test_no_name_breaks_a_header_the_calendar_or_the_html(mail_app, actor, smtp,
     session = scheduling.schedule_session(group, SessionKind.KICKOFF, datetime.combine(next_weekday(3), time(18, 0)),
                                           60, actor)
     make_ready(session.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     mailbox = Mailbox(smtp, radicale, {m.email.lower() for m in group.members})
     mailbox.collect()  # every message: one To, no Cc/Bcc, no other address, parsed everywhere, stored by CalDAV
     (received,) = mailbox.by_address[member.email.lower()]

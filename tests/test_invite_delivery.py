@@ -32,8 +32,13 @@ from service.extensions import db
 from service.models import Invite, InviteMethod, InviteStatus
 from service.protocol import SessionKind
 from tests.factories import make_group
-from tests.support.invite_fixtures import calendar_of, make_ready, run_mail_jobs
-from tests.support.mailserver import MailServer
+from tests.fixtures.invites import calendar_of, make_ready, run_mail_jobs
+from tests.fixtures.mailserver import MailServer
+
+
+@pytest.fixture
+def app_settings(mail_settings):
+    return mail_settings
 
 
 def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
@@ -58,7 +63,7 @@ def scheduled_kickoff(actor, members=4):
     return group, session
 
 
-def test_nothing_leaves_without_the_join_link_and_everything_leaves_once_it_is_there(mail_app, actor, smtp):
+def test_nothing_leaves_without_the_join_link_and_everything_leaves_once_it_is_there(app, actor, smtp):
     group, session = scheduled_kickoff(actor)
     rows = invites()
     assert len(rows) == 4
@@ -72,7 +77,7 @@ def test_nothing_leaves_without_the_join_link_and_everything_leaves_once_it_is_t
 
     make_ready(session.zoom_meeting)  # makes them due and enqueues them
     assert sorted(delivery.invites_to_retry()) == [i.id for i in rows]
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     db.session.expire_all()
     assert [i.status for i in rows] == [InviteStatus.SENT] * 4 and all(i.attempts == 1 and i.sent_at for i in rows)
     assert len(smtp.received) == 4
@@ -80,19 +85,19 @@ def test_nothing_leaves_without_the_join_link_and_everything_leaves_once_it_is_t
     assert (summary.total, summary.pending, summary.sent, summary.failed) == (4, 0, 4, ())
 
 
-def test_a_row_is_sent_once_even_when_its_job_runs_twice(mail_app, actor, smtp):
+def test_a_row_is_sent_once_even_when_its_job_runs_twice(app, actor, smtp):
     _, session = scheduled_kickoff(actor)
     make_ready(session.zoom_meeting)
     row = invites()[0]
     assert delivery.deliver(row.id) is Outcome.SENT
     assert delivery.deliver(row.id) is Outcome.NOT_CLAIMED
-    run_mail_jobs(mail_app)  # the enqueued jobs run too: the other rows go, this one not again
+    run_mail_jobs(app)  # the enqueued jobs run too: the other rows go, this one not again
     assert [r.rcpt_tos[0] for r in smtp.received].count(row.email) == 1
     message_ids = {r.message["Message-ID"] for r in smtp.received}
-    assert delivery.message_id_for(row, mail_app.extensions["settings"]) in message_ids
+    assert delivery.message_id_for(row, app.extensions["settings"]) in message_ids
 
 
-def test_a_row_being_sent_is_not_claimed_again_and_a_dead_workers_row_comes_back(mail_app, actor, smtp):
+def test_a_row_being_sent_is_not_claimed_again_and_a_dead_workers_row_comes_back(app, actor, smtp):
     _, session = scheduled_kickoff(actor)
     make_ready(session.zoom_meeting)
     row = invites()[0]
@@ -108,7 +113,7 @@ def test_a_row_being_sent_is_not_claimed_again_and_a_dead_workers_row_comes_back
     assert len(smtp.received) == 1
 
 
-def test_temporary_refusals_are_retried_with_backoff_then_the_message_goes(mail_app, actor, smtp):
+def test_temporary_refusals_are_retried_with_backoff_then_the_message_goes(app, actor, smtp):
     _, session = scheduled_kickoff(actor)
     make_ready(session.zoom_meeting)
     row = invites()[0]
@@ -156,12 +161,12 @@ def test_an_unreachable_server_is_a_temporary_failure_until_the_attempts_run_out
     down.extensions["redis"].close()
 
 
-def test_a_permanent_refusal_is_recorded_with_its_reason_and_can_be_sent_again(mail_app, actor, smtp):
+def test_a_permanent_refusal_is_recorded_with_its_reason_and_can_be_sent_again(app, actor, smtp):
     group, session = scheduled_kickoff(actor)
     make_ready(session.zoom_meeting)
     refused = group.active_members[1]
     smtp.recorder.refuse_recipients[refused.email] = "550 5.1.1 No such user here"
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     (row,) = invites(member_id=refused.id)
     assert row.status is InviteStatus.FAILED and row.attempts == 1 and row.next_attempt_at is None
     assert row.last_error == "recipient refused: 550 5.1.1 No such user here"
@@ -174,13 +179,13 @@ def test_a_permanent_refusal_is_recorded_with_its_reason_and_can_be_sent_again(m
     smtp.recorder.refuse_recipients.clear()
     invitations.resend_invite(row, actor)
     assert row.status is InviteStatus.PENDING and row.attempts == 0
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     db.session.expire_all()
     assert row.status is InviteStatus.SENT
     assert invitations.delivery_summary(session).sent == 4
 
 
-def test_only_the_newest_change_goes_out_and_the_status_stays_truthful(mail_app, actor, smtp):
+def test_only_the_newest_change_goes_out_and_the_status_stays_truthful(app, actor, smtp):
     group, session = scheduled_kickoff(actor)
     scheduling.reschedule_session(session, evening(3), 60, actor)
     scheduling.reschedule_session(session, evening(4), 45, actor)
@@ -193,7 +198,7 @@ def test_only_the_newest_change_goes_out_and_the_status_stays_truthful(mail_app,
     assert (summary.total, summary.pending) == (4, 4)  # one line per person, not three
 
     make_ready(session.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     assert len(smtp.received) == 4
     for received in smtp.received:
         (event,) = icalendar.Calendar.from_ical(calendar_of(received.message)).walk("VEVENT")
@@ -203,7 +208,7 @@ def test_only_the_newest_change_goes_out_and_the_status_stays_truthful(mail_app,
     assert (summary.total, summary.sent, summary.pending) == (4, 4, 0)
 
 
-def test_a_whole_series_waiting_to_go_carries_the_changes_made_meanwhile(mail_app, actor, smtp):
+def test_a_whole_series_waiting_to_go_carries_the_changes_made_meanwhile(app, actor, smtp):
     group = make_group(actor, members=4, trained=1)
     series = scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2), time(18, 30),
                                                                      occurrence_count=4), actor)
@@ -212,7 +217,7 @@ def test_a_whole_series_waiting_to_go_carries_the_changes_made_meanwhile(mail_ap
                                   None, actor)
     scheduling.cancel_session(series.sessions[1], actor)
     make_ready(series.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     # One message each: the series with the moved occurrence inside and the cancelled one excluded.
     assert len(smtp.received) == 4
     for received in smtp.received:
@@ -225,7 +230,7 @@ def test_a_whole_series_waiting_to_go_carries_the_changes_made_meanwhile(mail_ap
     assert invitations.delivery_summary(third).sent == 4
 
 
-def test_someone_who_leaves_before_anything_went_out_gets_nothing(mail_app, actor, smtp):
+def test_someone_who_leaves_before_anything_went_out_gets_nothing(app, actor, smtp):
     group, session = scheduled_kickoff(actor)
     newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
     groups.member_leaves(newcomer, actor)
@@ -233,29 +238,29 @@ def test_someone_who_leaves_before_anything_went_out_gets_nothing(mail_app, acto
     assert [(r.method, r.status) for r in rows] == [(InviteMethod.REQUEST, InviteStatus.SUPERSEDED),
                                                     (InviteMethod.CANCEL, InviteStatus.PENDING)]
     make_ready(session.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     db.session.expire_all()
     assert rows[1].status is InviteStatus.SUPERSEDED  # nothing had been delivered to cancel
     assert "nora@exemple.ca" not in [r.rcpt_tos[0] for r in smtp.received]
     assert len(smtp.received) == 4
 
 
-def test_an_address_change_cancels_at_the_old_address_and_invites_the_new_one(mail_app, actor, smtp):
+def test_an_address_change_cancels_at_the_old_address_and_invites_the_new_one(app, actor, smtp):
     group, session = scheduled_kickoff(actor)
     make_ready(session.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     member = group.active_members[2]
     old = member.email
     groups.update_member(member, MemberDraft(member.display_name, "nouvelle.adresse@exemple.ca",
                                              reports_to_email=member.reports_to_email), actor)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     last_two = smtp.received[-2:]
     assert [(r.rcpt_tos[0], "METHOD:CANCEL" in calendar_of(r.message).decode()) for r in last_two] == [
         (old, True), ("nouvelle.adresse@exemple.ca", False)]
     assert str(last_two[0].message["Subject"]).startswith("Retrait")
 
 
-def test_a_replaced_external_moderator_gets_the_cancellation_of_their_own_event(mail_app, actor, smtp):
+def test_a_replaced_external_moderator_gets_the_cancellation_of_their_own_event(app, actor, smtp):
     from service.domain.groups import GroupDraft
     from tests.factories import member_drafts
 
@@ -266,13 +271,13 @@ def test_a_replaced_external_moderator_gets_the_cancellation_of_their_own_event(
     series = scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2), time(18, 30),
                                                                      occurrence_count=3), actor)
     make_ready(series.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     first = series.sessions[0]
     external = group.external_moderator
     assert first.moderator_id == external.id
     internal = [m for m in group.active_members if m.is_trained_moderator][0]
     scheduling.change_moderator(first, internal, actor)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     to_external = [r for r in smtp.received if r.rcpt_tos[0] == external.email]
     assert [("CANCEL" if b"METHOD:CANCEL" in calendar_of(r.message) else "REQUEST") for r in to_external] == [
         "REQUEST", "CANCEL"]
@@ -280,13 +285,13 @@ def test_a_replaced_external_moderator_gets_the_cancellation_of_their_own_event(
     # ... and taking it back gives them a new request for the same event, above the cancellation.
     scheduling.change_moderator(first, external, actor)
     make_ready(series.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     last = [r for r in smtp.received if r.rcpt_tos[0] == external.email][-1]
     data = calendar_of(last.message)
     assert b"METHOD:REQUEST" in data and first.calendar_uid.encode() in data
 
 
-def test_the_sweep_job_releases_and_enqueues_what_is_due(mail_app, actor, smtp, redis_client):
+def test_the_sweep_job_releases_and_enqueues_what_is_due(app, actor, smtp, redis_client):
     from rq import Queue
 
     from worker.jobs.invites import retry_due_invites
@@ -297,7 +302,7 @@ def test_the_sweep_job_releases_and_enqueues_what_is_due(mail_app, actor, smtp, 
     redis_client.flushdb()
     assert retry_due_invites() == 4
     assert len(Queue("mail", connection=redis_client).job_ids) == 4
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     assert len(smtp.received) == 4
     assert retry_due_invites() == 0
 
@@ -367,7 +372,7 @@ def test_the_development_outbox_and_its_page(app, actor, settings, tmp_path):
         page = client.get("/dev/outbox/")
         assert page.status_code == 200
         text = page.get_data(as_text=True)
-        assert text.count("Invitation : Rencontre d&#39;équipe") == 4 and "personne0@exemple.ca" in text
+        assert text.count("Invitation : Rencontre d’équipe") == 4 and "personne0@exemple.ca" in text
         shown = client.get(f"/dev/outbox/{files[0].name}")
         assert shown.status_code == 200 and "METHOD:REQUEST" in shown.get_data(as_text=True)
         html = client.get(f"/dev/outbox/{files[0].name}/html")
@@ -386,14 +391,14 @@ def test_the_development_outbox_and_its_page(app, actor, settings, tmp_path):
     production.extensions["redis"].close()
 
 
-def test_a_changed_join_link_reaches_everyone(mail_app, actor, smtp):
+def test_a_changed_join_link_reaches_everyone(app, actor, smtp):
     _, session = scheduled_kickoff(actor)
     make_ready(session.zoom_meeting)
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     session.zoom_meeting.join_url = "https://zoom.exemple/j/81234567890?pwd=NEW"
     invitations.join_link_changed(session.zoom_meeting_id)
     db.session.commit()
-    run_mail_jobs(mail_app)
+    run_mail_jobs(app)
     assert len(smtp.received) == 8
     for received in smtp.received[4:]:
         data = calendar_of(received.message)
@@ -401,7 +406,7 @@ def test_a_changed_join_link_reaches_everyone(mail_app, actor, smtp):
         assert str(received.message["Subject"]).startswith("Mise à jour")
 
 
-def test_a_message_that_cannot_be_prepared_is_not_left_sending(mail_app, actor, smtp):
+def test_a_message_that_cannot_be_prepared_is_not_left_sending(app, actor, smtp):
     from zoneinfo import ZoneInfoNotFoundError
 
     _, session = scheduled_kickoff(actor)

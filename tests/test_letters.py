@@ -29,7 +29,7 @@ def _letter(language: str, change: Change, **values) -> Letter:
     schedule = Schedule(ZONE, start, 30, interval_weeks=1, occurrences=10, last_start=start + timedelta(weeks=9)) \
         if series else Schedule(ZONE, start, 30)
     defaults = dict(
-        language=language, change=change, title="Rencontre d'équipe" if language == "fr" else "Team meeting",
+        language=language, change=change, title="Rencontre d’équipe" if language == "fr" else "Team meeting",
         recipient_name="Amélie", schedule=schedule, resources=tuple(support_resources(language)),
     )
     if change in (Change.INVITED, Change.UPDATED):

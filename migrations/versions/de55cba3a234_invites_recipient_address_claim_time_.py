@@ -1,7 +1,7 @@
-"""Invites: recipient address, claim time, superseded status
+"""Invites: recipient address, claim time, superseded status, join-link digest
 
 Revision ID: de55cba3a234
-Revises: a889de70543c
+Revises: aba097ecec9a
 Create Date: 2026-11-23 04:10:09.554325
 
 """
@@ -13,7 +13,7 @@ import service.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'de55cba3a234'
-down_revision = 'a889de70543c'
+down_revision = 'aba097ecec9a'
 branch_labels = None
 depends_on = None
 
@@ -30,6 +30,7 @@ def upgrade():
         batch_op.add_column(sa.Column('email', sa.String(length=320), nullable=True))
         batch_op.add_column(sa.Column('claimed_at', service.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('superseded_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('link_digest', sa.String(length=16), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_invites_superseded_by_id_invites'), 'invites', ['superseded_by_id'], ['id'], ondelete='SET NULL')
     # Rows written before this revision went to the member's address of the time: the current one.
     op.execute('UPDATE invites SET email = (SELECT members.email FROM members WHERE members.id = invites.member_id)')
@@ -45,6 +46,7 @@ def downgrade():
         batch_op.alter_column('status', existing_type=_status(NEW_STATUSES), type_=_status(OLD_STATUSES),
                               existing_nullable=False)
         batch_op.drop_constraint(batch_op.f('fk_invites_superseded_by_id_invites'), type_='foreignkey')
+        batch_op.drop_column('link_digest')
         batch_op.drop_column('superseded_by_id')
         batch_op.drop_column('claimed_at')
         batch_op.drop_column('email')

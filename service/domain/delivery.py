@@ -26,6 +26,7 @@ from __future__ import annotations
 import enum
 import logging
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -139,7 +140,8 @@ def _drop(invite: Invite, reason: str, carried_by: Invite | None = None) -> Outc
     return Outcome.SUPERSEDED
 
 
-def _compose_message(invite: Invite, settings: Settings, now: datetime):
+def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple[EmailMessage, str | None]:
+    """The e-mail for this row, and the digest of the join link it carries (None for a cancellation)."""
     composition: Composition = compose(invite, settings, now)
     calendar = render_calendar(composition.calendar)
     text, html = render_letter(composition.letter)
@@ -151,7 +153,7 @@ def _compose_message(invite: Invite, settings: Settings, now: datetime):
         date=now,
         language=composition.letter.language,
     )
-    return build_message(envelope, composition.calendar.method, text, html, calendar)
+    return build_message(envelope, composition.calendar.method, text, html, calendar), composition.link_digest
 
 
 def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None) -> Outcome:
@@ -170,7 +172,7 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
         return _drop(invite, "nothing had been delivered to cancel")
     covered = _pending_covered_ids(invite)
     try:
-        message = _compose_message(invite, settings, now)
+        message, digest = _compose_message(invite, settings, now)
     except WaitingForMeeting:
         _finish(invite, InviteStatus.PENDING, next_attempt_at=now + MEETING_WAIT, claimed_at=None)
         return Outcome.WAITING
@@ -192,7 +194,7 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
     invite = db.session.get(Invite, invite_id)
     assert invite is not None
     invite.attempts += 1
-    _finish(invite, InviteStatus.SENT, sent_at=now, last_error=None, next_attempt_at=None)
+    _finish(invite, InviteStatus.SENT, sent_at=now, last_error=None, next_attempt_at=None, link_digest=digest)
     dropped = supersede_covered(invite, older_only=False, among=covered) if covered else 0
     db.session.commit()
     log.info("invite %s sent (member %s, %s, sequence %s)%s", invite.id, invite.member_id, invite.method.value,

@@ -31,6 +31,7 @@ the commit (``dispatch.send_invites``); the caller commits.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy import func, or_, select, update
@@ -59,6 +60,7 @@ from service.models import (
     SeriesStatus,
     SessionSeries,
     SessionStatus,
+    ZoomMeeting,
     new_calendar_uid,
 )
 from service.protocol import SessionKind
@@ -376,6 +378,11 @@ def member_left(member: Member) -> list[Invite]:
     return _send(invites)
 
 
+def link_digest(meeting: ZoomMeeting) -> str:
+    """What identifies the join link a request carries (the link itself is not copied into every row)."""
+    return hashlib.sha256(f"{meeting.join_url or ''}\n{meeting.passcode or ''}".encode()).hexdigest()[:16]
+
+
 def _meeting_objects(meeting_id: int) -> tuple[list[SessionSeries], list[GroupSession]]:
     series = db.session.execute(select(SessionSeries).where(SessionSeries.zoom_meeting_id == meeting_id)).scalars()
     sessions = db.session.execute(select(GroupSession).where(GroupSession.zoom_meeting_id == meeting_id)).scalars()
@@ -395,21 +402,43 @@ def pending_for_meeting(meeting_id: int) -> list[Invite]:
 
 
 def meeting_ready(meeting_id: int) -> list[Invite]:
-    """The Zoom meeting exists: the invitations that waited for its join link go now.
+    """The Zoom meeting matches the plans: the invitations that waited for its join link go now, and if the link
+    is not the one already sent (a meeting created again, a new passcode), every copy is updated.
 
     Call it inside the unit of work that marks the meeting READY; the sending starts after its commit.
     """
     waiting = pending_for_meeting(meeting_id)
     for invite in waiting:
         invite.next_attempt_at = None
-    return _send(waiting)
+    sent = _send(waiting)
+    meeting = db.session.get(ZoomMeeting, meeting_id)
+    if meeting is not None and meeting.join_url and _links_outdated(meeting):
+        sent += join_link_changed(meeting_id)
+    return sent
+
+
+def _links_outdated(meeting: ZoomMeeting) -> bool:
+    """Does someone's latest copy of an event on this meeting carry another join link than the current one?"""
+    series_list, sessions = _meeting_objects(meeting.id)
+    uids = [s.calendar_uid for s in series_list] + [s.calendar_uid for s in sessions if s.calendar_uid]
+    rows = db.session.execute(
+        select(Invite).where(Invite.calendar_uid.in_(uids), Invite.recurrence_key == "", Invite.status.in_(CARRYING))
+        .order_by(Invite.id)
+    ).scalars()
+    latest: dict[tuple[int, str, str], Invite] = {}
+    for row in rows:
+        latest[(row.member_id, row.email.lower(), row.calendar_uid)] = row
+    current = link_digest(meeting)
+    return any(row.method is InviteMethod.REQUEST and row.status is InviteStatus.SENT
+               and row.link_digest is not None and row.link_digest != current for row in latest.values())
 
 
 def join_link_changed(meeting_id: int) -> list[Invite]:
     """The meeting's join link (or passcode) changed: everyone holding an invitation gets the new one.
 
-    For the Zoom lifecycle, inside the unit of work that stores the new link (the caller commits). Rows still
-    waiting are simply superseded by the new ones; copies already sent are updated (higher SEQUENCE).
+    ``meeting_ready`` calls it when it finds a copy with another link; the Zoom lifecycle may also call it
+    inside the unit of work that stores a new link (the caller commits). Rows still waiting are superseded by
+    the new ones; copies already sent are updated (higher SEQUENCE).
     """
     series_list, sessions = _meeting_objects(meeting_id)
     invites: list[Invite] = []
@@ -451,6 +480,7 @@ __all__ = [
     "holds",
     "invites_for_session",
     "join_link_changed",
+    "link_digest",
     "meeting_ready",
     "pending_for_meeting",
     "recurrence_key",

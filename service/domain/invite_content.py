@@ -31,13 +31,13 @@ from calendars import (
     lead,
     parse_mailbox,
     render_description,
-    title_for,
 )
-from service.domain.invitations import recurrence_key, session_recipients
+from service.domain.invitations import link_digest, recurrence_key, session_recipients
 from service.domain.series_slots import Slot, series_slots, slots_for
 from service.domain.timelines import timeline_for
+from service.domain.titles import event_title
 from service.extensions import db
-from service.i18n import N_, gettext, normalise_language
+from service.i18n import normalise_language
 from service.links import console_url, participant_url
 from service.models import (
     Group,
@@ -57,12 +57,6 @@ from service.models import (
 )
 from service.protocol import SessionKind, render_agenda_html, render_agenda_text, support_resources
 
-# What the title says when the group did not choose neutral titles.
-TITLES = {
-    SessionKind.REGULAR: N_("Groupe de soutien entre pairs : %(group)s"),
-    SessionKind.KICKOFF: N_("Rencontre de démarrage : %(group)s"),
-    SessionKind.REHEARSAL: N_("Répétition d’animation : %(group)s"),
-}
 ALARM_MINUTES = 10
 
 
@@ -82,12 +76,14 @@ class Obsolete(Exception):
 class Composition:
     calendar: CalendarObject
     letter: Letter
+    link_digest: str | None = None  # of the join link a request carries (``invitations.link_digest``)
 
 
 @dataclass(frozen=True)
 class _JoinLink:
     url: str
     passcode: str | None
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -109,8 +105,8 @@ class _Reader:
         return self.member.status is MemberStatus.ACTIVE and self.invite.email.lower() == self.member.email.lower()
 
     def title(self, kind: SessionKind) -> str:
-        specific = gettext(self.language, TITLES[kind], group=self.group.name)
-        return title_for(self.language, self.group.neutral_invite_title, specific)
+        """The same title as the Zoom meeting's (neutral unless the group chose to name its sessions)."""
+        return event_title(self.group, kind, self.language)
 
 
 def organizer(settings: Settings) -> Person:
@@ -122,7 +118,7 @@ def organizer(settings: Settings) -> Person:
 def _join_link(meeting: ZoomMeeting | None) -> _JoinLink:
     if meeting is None or meeting.status is not MeetingStatus.READY or not meeting.join_url:
         raise WaitingForMeeting()
-    return _JoinLink(meeting.join_url, meeting.passcode)
+    return _JoinLink(meeting.join_url, meeting.passcode, link_digest(meeting))
 
 
 def _rid(invite: Invite) -> datetime:
@@ -234,7 +230,7 @@ def _series_request(reader: _Reader, series: SessionSeries) -> Composition:
                      master.text.summary, _series_schedule(series, slots), join_url=join.url,
                      passcode=join.passcode, led_sessions=led, participant_url=reader.participant_url,
                      agenda_text=agenda_text, agenda_html=agenda_html)
-    return Composition(calendar, letter)
+    return Composition(calendar, letter, join.digest)
 
 
 def _series_cancel(reader: _Reader, series: SessionSeries) -> Composition:
@@ -264,7 +260,7 @@ def _one_session_request(reader: _Reader, session: GroupSession, join: _JoinLink
                      join_url=join.url, passcode=join.passcode, led_sessions=led,
                      participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html,
                      original_start=recurrence_id)
-    return Composition(_calendar(reader, Method.REQUEST, session.timezone, (event,)), letter)
+    return Composition(_calendar(reader, Method.REQUEST, session.timezone, (event,)), letter, join.digest)
 
 
 def _one_session_cancel(reader: _Reader, session: GroupSession, sequence: int, change: Change,

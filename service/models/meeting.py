@@ -36,6 +36,8 @@ class ZoomMeeting(Base):
     waiting_reason: Mapped[str | None] = mapped_column(String(60))
     last_error: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When a WAITING (or backed-off PENDING) meeting is tried again; the sweep picks it up then.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

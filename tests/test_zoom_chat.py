@@ -1,0 +1,88 @@
+"""Chat posting and the shared rate limiter, against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import pytest
+
+from integrations.zoom import MeetingSpec, ZoomInvalidRequest, ZoomNotFound, ZoomRateLimited, zoom_from_settings
+from integrations.zoom.ratelimit import RateLimiter
+
+pytestmark = pytest.mark.slow
+
+HOST = "host1@sandbox.entrepairs.test"
+OTHER_HOST = "host2@sandbox.entrepairs.test"
+
+
+@pytest.fixture
+def meeting(zoom):
+    return zoom.meetings.create(HOST, MeetingSpec(
+        topic="Rencontre d’équipe", agenda="", start_time=datetime(2031, 5, 5, 23, tzinfo=timezone.utc),
+        duration_minutes=30, timezone="America/Toronto", passcode="Ab3dEf7hJk", chat_enabled=True))
+
+
+def test_a_message_reaches_the_meeting_chat_as_the_host(zoom, zoom_sandbox, meeting):
+    text = "Bienvenue!\nPrenons un moment pour arriver."
+    message_id = zoom.post_chat_message(HOST, meeting.chat_channel_id, text)
+    [received] = zoom_sandbox.chat(meeting.id)
+    assert received["id"] == message_id and received["message"] == text and received["sender"] == HOST
+    assert received["received_wall"] > 0 and received["received_monotonic"] > 0
+
+
+def test_chat_errors_are_typed(zoom, meeting):
+    with pytest.raises(ZoomNotFound):
+        zoom.post_chat_message(HOST, "web_sch_00000000000000000000000000000000", "Bonjour")
+    with pytest.raises(ZoomInvalidRequest):
+        zoom.post_chat_message(OTHER_HOST, meeting.chat_channel_id, "Bonjour")  # not a member of the channel
+    with pytest.raises(ZoomInvalidRequest):
+        zoom.post_chat_message(HOST, meeting.chat_channel_id, "x" * 4097)
+
+
+def test_a_429_is_honoured_then_retried(zoom, zoom_sandbox, meeting):
+    zoom_sandbox.inject("429", retry_after="0.3", path="/chat")
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "Question 1")
+    assert len(zoom_sandbox.chat(meeting.id)) == 1
+    zoom_sandbox.inject("429", retry_after="5", path="/chat")
+    with pytest.raises(ZoomRateLimited) as error:  # longer than ZOOM_CHAT_MAX_WAIT_SECONDS: not retried
+        zoom.post_chat_message(HOST, meeting.chat_channel_id, "Question 2")
+    assert error.value.retry_after == 5.0
+    with pytest.raises(ZoomRateLimited):  # every process now holds back until the Retry-After
+        zoom.post_chat_message(HOST, meeting.chat_channel_id, "Question 2")
+
+
+def test_the_limit_is_shared_by_every_process(zoom_settings, redis_client, zoom_sandbox, meeting):
+    settings = dataclasses.replace(zoom_settings, ZOOM_CHAT_RATE_PER_SECOND=20.0, ZOOM_CHAT_MAX_WAIT_SECONDS=2.0)
+    processes = [type(zoom_from_settings(settings, redis_client))(settings, redis_client) for _ in range(3)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda i: processes[i % 3].post_chat_message(HOST, meeting.chat_channel_id, f"m{i}"),
+                      range(21)))
+    times = sorted(m["received_monotonic"] for m in zoom_sandbox.chat(meeting.id))
+    assert len(times) == 21
+    assert times[-1] - times[0] >= 0.75  # 21 calls at 20/s need a second: never a burst
+    assert zoom_sandbox.stats().get("429_qps", 0) <= 1  # (one, if this machine stalled a call past its slot)
+
+
+def test_a_slot_too_far_away_is_refused_with_its_retry_time(redis_client):
+    limiter = RateLimiter(redis_client, "test", rate=2.0, max_wait=0.2)
+    assert limiter.reserve() == 0
+    with pytest.raises(ZoomRateLimited) as error:
+        limiter.reserve()  # the next slot is 0.5 s away
+    assert 0.3 < error.value.retry_after <= 0.55  # 0.5 s at 2/s, plus the 5 % headroom
+    limiter.pause(3)
+    with pytest.raises(ZoomRateLimited) as error:
+        limiter.reserve(max_wait=1)
+    assert error.value.retry_after > 2.5
+
+
+def test_the_meeting_page_shows_the_chat_as_a_participant_sees_it(zoom, zoom_sandbox, meeting):
+    import requests
+
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "Q1 <Que trouvez-vous le plus difficile?>")
+    page = requests.get(meeting.join_url, timeout=5)
+    assert page.status_code == 200 and 'http-equiv="refresh"' in page.text and "<script" not in page.text
+    assert "Q1 &lt;Que trouvez-vous le plus difficile?&gt;" in page.text
+    index = requests.get(zoom_sandbox.url + "/", timeout=5).text
+    assert str(meeting.id) in index and "1 message" in index
