@@ -8,11 +8,12 @@ What it does:
 1. builds a database (SQLite in a temporary folder unless ``--database-url``) with ``--groups`` groups of 8 members,
    each with a weekly series of ``--occurrences`` sessions across daylight-saving changes, through the real
    domain services, and marks their Zoom meetings ready;
-2. starts a real SMTP server (aiosmtpd) on 127.0.0.1 and an ephemeral port;
+2. starts a real SMTP server (aiosmtpd, in its own process so that it does not share this one's time) on
+   127.0.0.1 and a free port, keeping nothing (``aiosmtpd.handlers.Sink``);
 3. sends every invitation row with ``service.domain.delivery.deliver`` (claim, render from the database, iMIP
    message, SMTP, record) in one process, timing each;
-4. prints messages/s, p50/p95/max per message, the average message size, the share of time spent rendering,
-   and the peak Python memory (tracemalloc) and process RSS.
+4. prints messages/s, p50/p95/max per message, the share of time spent rendering (and the size of the messages,
+   rendered again), and the peak Python memory (tracemalloc) and process RSS.
 
 It uses its own Redis database (``--redis-url``, default db 12), emptied first and last.
 """
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import resource
+import socket
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -55,7 +58,6 @@ def main() -> None:
     from service.extensions import db
     from service.models import Coordinator, Invite, MeetingStatus, Organisation
     from tests.factories import make_group
-    from tests.fixtures.mailserver import MailServer
 
     folder = Path(tempfile.mkdtemp(prefix="bench-invites-"))
     settings = load_settings({
@@ -63,8 +65,19 @@ def main() -> None:
         or f"sqlite:///{folder / 'bench.sqlite3'}", "REDIS_URL": args.redis_url,
         "SECRET_KEY": "bench-secret-key-long-enough-0123456789", "MAIL_FROM": "Entre pairs <ep@exemple.ca>",
     })
-    with MailServer() as smtp:
-        app = create_app(replace(settings, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_STARTTLS=False))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
+                             "-l", f"127.0.0.1:{port}"])
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        app = create_app(replace(settings, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False))
         app.extensions["redis"].flushdb()
         with app.app_context():
             from flask_migrate import upgrade
@@ -107,12 +120,16 @@ def main() -> None:
             from service.domain.clock import now_utc
 
             render_started = time.perf_counter()
+            sizes = []
             for invite_id in ids:
-                _compose_message(db.session.get(Invite, invite_id), app.extensions["settings"], now_utc())  # noqa
+                message, _ = _compose_message(db.session.get(Invite, invite_id), app.extensions["settings"], now_utc())
+                sizes.append(len(message.as_bytes()))
             render_elapsed = time.perf_counter() - render_started
             db.session.remove()
         app.extensions["redis"].flushdb()
-        sizes = [len(r.data) for r in smtp.received]
+    finally:
+        smtp.terminate()
+        smtp.wait(timeout=10)
 
     ordered = sorted(timings)
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; {args.groups} groups x 8 members, "
