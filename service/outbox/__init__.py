@@ -5,13 +5,10 @@ Registered only outside production (``APP_ENV`` development or test): the messag
 
 from flask import Flask
 
-from service.extensions import current_settings
-
 
 def init_app(app: Flask) -> None:
-    with app.app_context():
-        if current_settings().is_production:
-            return
+    if app.extensions["settings"].is_production:
+        return
     from service.outbox.blueprint import bp
 
     app.register_blueprint(bp)
