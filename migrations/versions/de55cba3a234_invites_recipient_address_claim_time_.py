@@ -1,7 +1,7 @@
 """Invites: recipient address, claim time, superseded status, join-link digest
 
 Revision ID: de55cba3a234
-Revises: aba097ecec9a
+Revises: 3d4464c77aa8
 Create Date: 2026-11-23 04:10:09.554325
 
 """
@@ -13,7 +13,7 @@ import service.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'de55cba3a234'
-down_revision = 'aba097ecec9a'
+down_revision = '3d4464c77aa8'
 branch_labels = None
 depends_on = None
 
