@@ -26,6 +26,7 @@ from service.protocol import SessionKind
 from tests.factories import member_drafts
 from tests.fixtures.calendar_checks import apply_messages, kept_starts, parse_everywhere
 from tests.fixtures.invites import JOIN_URL, MAIL_FROM, calendar_of, every_text, make_ready, run_mail_jobs
+from tests.test_scheduling import next_weekday
 
 pytestmark = pytest.mark.slow  # starts Radicale
 WIDE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
@@ -34,11 +35,6 @@ WIDE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
 @pytest.fixture
 def app_settings(mail_settings):
     return mail_settings
-
-
-def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
-    today = date.today()
-    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
 
 
 def group_with_external_moderator(actor, members=6, external_sessions=2, language="fr"):

@@ -11,7 +11,7 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import icalendar
 import pytest
@@ -34,16 +34,12 @@ from service.protocol import SessionKind
 from tests.factories import make_group
 from tests.fixtures.invites import calendar_of, make_ready, run_mail_jobs
 from tests.fixtures.mailserver import MailServer
+from tests.test_scheduling import next_weekday
 
 
 @pytest.fixture
 def app_settings(mail_settings):
     return mail_settings
-
-
-def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
-    today = date.today()
-    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
 
 
 def evening(weekday: int = 2, weeks_ahead: int = 1) -> datetime:
