@@ -234,6 +234,9 @@ def _check(settings: Settings) -> list[str]:
             problems.append("SECRET_KEY must be at least 32 characters long")
         if settings.BASE_URL and not settings.BASE_URL.startswith("https://"):
             problems.append("BASE_URL must start with https:// in production")
+        if settings.SMTP_USERNAME and not settings.SMTP_STARTTLS and settings.SMTP_PORT != 465:
+            problems.append("SMTP_USERNAME is set but the mail connection is not encrypted: set SMTP_STARTTLS=true "
+                            "(or SMTP_PORT=465)")
     return problems
 
 

@@ -85,12 +85,13 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_audiences(app: Flask) -> None:
     """One blueprint package per audience; each exposes ``init_app(app)``. This is the list of them."""
-    from service import moderator, participant, public, webhooks
+    from service import moderator, outbox, participant, public, webhooks
 
     public.init_app(app)
     webhooks.init_app(app)
     moderator.init_app(app)
     participant.init_app(app)
+    outbox.init_app(app)  # development and test only
 
 
 def _select_language() -> str:
