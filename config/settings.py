@@ -106,6 +106,8 @@ class Settings:
 
     # Personal links (moderator console, participant page) stop working this long after the session.
     LINK_VALID_DAYS_AFTER_SESSION: int = 2
+    # How often an open moderator console asks "did anything change?" (a 304 when nothing did).
+    CONSOLE_POLL_SECONDS: float = 5.0
     # Rows that name nobody but are no longer useful (posted prompts, sent invites) are purged after this.
     RETENTION_DAYS: int = 90
 
@@ -211,6 +213,8 @@ def _check(settings: Settings) -> list[str]:
         problems.append("ZOOM_HOST_CONCURRENCY must be at least 1")
     if settings.ZOOM_CHAT_RATE_PER_SECOND <= 0:
         problems.append("ZOOM_CHAT_RATE_PER_SECOND must be positive")
+    if not 0.5 <= settings.CONSOLE_POLL_SECONDS <= 60:
+        problems.append("CONSOLE_POLL_SECONDS must be between 0.5 and 60")
     if settings.ZOOM_CHAT_MAX_WAIT_SECONDS < 0:
         problems.append("ZOOM_CHAT_MAX_WAIT_SECONDS must not be negative")
     if settings.ZOOM_HOST_DAILY_LIMIT < 1:
@@ -234,6 +238,9 @@ def _check(settings: Settings) -> list[str]:
             problems.append("SECRET_KEY must be at least 32 characters long")
         if settings.BASE_URL and not settings.BASE_URL.startswith("https://"):
             problems.append("BASE_URL must start with https:// in production")
+        if settings.SMTP_USERNAME and not settings.SMTP_STARTTLS and settings.SMTP_PORT != 465:
+            problems.append("SMTP_USERNAME is set but the mail connection is not encrypted: set SMTP_STARTTLS=true "
+                            "(or SMTP_PORT=465)")
     return problems
 
 

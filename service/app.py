@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     """
     app = Flask(__name__, instance_relative_config=False)
     settings = settings or load_settings(instance_path=app.instance_path)
+    _configure_logging()
     app.instance_path = settings.INSTANCE_PATH
     app.extensions["settings"] = settings
     _configure(app, settings)
@@ -41,13 +42,20 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     limiter.init_app(app)
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or settings.DEFAULT_LANGUAGE)
 
-    from service import cli, errors, security
+    from service import cli, errors, request_log, security
 
+    request_log.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     _register_audiences(app)
     return app
+
+
+def _configure_logging() -> None:
+    """Under gunicorn nothing configures Python logging: give our loggers a plain stderr handler."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _migrations_dir():
@@ -82,12 +90,15 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_audiences(app: Flask) -> None:
     """One blueprint package per audience; each exposes ``init_app(app)``. This is the list of them."""
-    from service import api, coordinator, public, webhooks
+    from service import api, coordinator, moderator, outbox, participant, public, webhooks
 
     public.init_app(app)
     coordinator.init_app(app)
     api.init_app(app)
     webhooks.init_app(app)
+    moderator.init_app(app)
+    participant.init_app(app)
+    outbox.init_app(app)  # development and test only
 
 
 def _select_language() -> str:

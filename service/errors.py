@@ -43,6 +43,13 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def invalid_link():
+    """A personal link that is forged, revoked or expired: a calm page that never says which, nor whose it was."""
+    if wants_json():
+        return jsonify(error={"status": 410, "code": "link_invalid", "message": MESSAGES[410]()}), 410
+    return render_template("errors/invalid_link.html"), 410
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -30,6 +30,15 @@ class ConsoleAccess:
     session: GroupSession
 
 
+@dataclass(frozen=True)
+class ConsoleClaims:
+    """What a console token says, its signature checked but nothing looked up yet."""
+
+    member_id: int
+    nonce: str
+    session_id: int
+
+
 def _serializer(settings: Settings, purpose: str) -> URLSafeSerializer:
     return URLSafeSerializer(settings.SECRET_KEY, salt=f"entre-pairs/{purpose}")
 
@@ -72,6 +81,15 @@ def _member(data: dict) -> Member:
 
 def member_from_participant_token(settings: Settings, token: str) -> Member:
     return _member(_load(settings, PARTICIPANT, token))
+
+
+def console_claims(settings: Settings, token: str) -> ConsoleClaims:
+    """The token's claims after checking its signature only: the console's cheap poll checks the rest itself."""
+    data = _load(settings, CONSOLE, token)
+    member_id, nonce, session_id = data.get("m"), data.get("n"), data.get("s")
+    if not (isinstance(member_id, int) and isinstance(session_id, int) and isinstance(nonce, str) and nonce):
+        raise InvalidLink()
+    return ConsoleClaims(member_id, nonce, session_id)
 
 
 def console_access(settings: Settings, token: str, now: datetime) -> ConsoleAccess:

@@ -22,7 +22,7 @@ from service.domain.clock import UTC
 from service.extensions import db
 from service.models import Base, Coordinator, Organisation
 
-pytest_plugins = ["tests.fixtures.zoom"]
+pytest_plugins = ["tests.fixtures.zoom", "tests.fixtures.invites"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"

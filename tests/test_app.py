@@ -63,3 +63,14 @@ def test_agenda_command_json_in_both_languages(runner):
 def test_agenda_command_refuses_bad_durations(runner):
     result = runner.invoke(args=["agenda", "--kind", "kickoff", "--minutes", "20"])
     assert result.exit_code != 0 and "45-90" in result.output
+
+
+def test_request_log_names_the_route_never_the_path(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="entre_pairs.requests"):
+        client.get("/language/fr?next=/secret-token-in-query")
+        client.get("/m/a-secret-console-token")
+    lines = [record.getMessage() for record in caplog.records if record.name == "entre_pairs.requests"]
+    assert any("/language/<language>" in line for line in lines)
+    assert all("secret" not in line for line in lines)

@@ -87,7 +87,9 @@ def fill_member(page, row: int, name: str, email: str, reports_to: str = "", tra
         page.check(f"#members-{row}-is_trained_moderator")
 
 
-def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, worker, zoom_sandbox, page):
+def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, worker, zoom_sandbox, app_settings,
+                                                                 page):
+    settings = app_settings
     from playwright.sync_api import expect
 
     page.goto(f"{live_server}/coordination/")
@@ -158,7 +160,12 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
     for row in range(7):
         expect(rows.nth(row)).to_contain_text("Réunion Zoom prête", timeout=45000)
     assert sorted(m["type"] for m in zoom_sandbox.meetings()) == [2, 8]  # the kick-off, one recurring meeting
-    shoot(page, "08-meetings-ready")
+    # Then the worker sends each member their own invitation (the outbox folder stands in for SMTP).
+    for row in range(7):
+        expect(rows.nth(row)).to_contain_text("Invitations envoyées : 4 sur 4", timeout=45000)
+    outbox = Path(settings.MAIL_OUTBOX_DIR)
+    assert len(list(outbox.glob("*.eml"))) == 8  # 4 members x (the kick-off, the series)
+    shoot(page, "08-meetings-and-invites")
 
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

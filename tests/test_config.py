@@ -70,3 +70,18 @@ def test_instance_path_from_the_environment_wins_over_the_default(tmp_path):
     settings = load_settings({"INSTANCE_PATH": str(chosen)}, instance_path=tmp_path / "default")
     assert settings.INSTANCE_PATH == str(chosen.resolve())
     assert settings.MAIL_OUTBOX_DIR == str(chosen.resolve() / "outbox")
+
+
+def test_production_refuses_to_send_the_smtp_password_unencrypted(tmp_path):
+    environment = {
+        "APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/x",
+        "BASE_URL": "https://entre-pairs.exemple.ca", "SMTP_HOST": "smtp.exemple.ca", "ZOOM_MODE": "zoom",
+        "ZOOM_ACCOUNT_ID": "a", "ZOOM_CLIENT_ID": "b", "ZOOM_CLIENT_SECRET": "c", "ZOOM_WEBHOOK_SECRET": "d",
+        "ZOOM_HOSTS": "h@exemple.ca", "OIDC_ISSUER": "https://idp.exemple.ca", "OIDC_CLIENT_ID": "e",
+        "OIDC_CLIENT_SECRET": "f", "SMTP_USERNAME": "service", "SMTP_PASSWORD": "secret", "SMTP_STARTTLS": "no",
+    }
+    with pytest.raises(ConfigurationError, match="SMTP_STARTTLS") as error:
+        load_settings(environment, instance_path=tmp_path)
+    assert "secret" not in str(error.value)
+    assert load_settings({**environment, "SMTP_PORT": "465"}, instance_path=tmp_path).SMTP_PORT == 465
+    assert load_settings({**environment, "SMTP_STARTTLS": "yes"}, instance_path=tmp_path).SMTP_STARTTLS

@@ -254,7 +254,7 @@ def test_session_actions_reschedule_moderator_resend_cancel(signed_in, actor):
     db.session.refresh(session)
     assert session.moderator_id == other.id
 
-    from service.domain.invitations import invites_for_session
+    from service.domain.invite_status import invites_for_session
 
     invite = invites_for_session(session)[0]  # the latest message to this person
     invite.status, invite.last_error = InviteStatus.FAILED, "550 mailbox unavailable"

@@ -49,3 +49,21 @@ def test_old_records_are_dropped_and_deleting_groups_purged(app, actor):
     db.session.commit()
     assert retention.run(now_utc(), 90).groups_purged == 1
     assert count(Group) == 0 and count(Member) == 0
+
+
+def test_invitation_rows_stay_while_their_event_is_ahead(app, actor):
+    """A long series outlives the retention period: its rows must stay, or a member leaving in month four would
+    keep the series in their calendar (nobody would know they hold it)."""
+    group = make_group(actor)
+    series = scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2), time(19), occurrence_count=30),
+                                        actor)
+    db.session.execute(update(Invite).values(status=InviteStatus.SENT))
+    db.session.commit()
+    months_later = now_utc() + timedelta(days=120)
+    assert retention.run(months_later, 90).invites_deleted == 0
+    leaving = group.active_members[1]
+    groups.member_leaves(leaving, actor)
+    cancel = db.session.execute(select(Invite).where(Invite.member_id == leaving.id,
+                                                     Invite.method == "CANCEL")).scalar_one()
+    assert cancel.calendar_uid == series.calendar_uid
+    assert retention.run(now_utc() + timedelta(weeks=30 + 14), 90).invites_deleted > 0  # all over by then

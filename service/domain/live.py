@@ -140,7 +140,16 @@ def ended(session: GroupSession, at: datetime, actor: Actor) -> bool:
     return True
 
 
-def flag_follow_up(session: GroupSession, needed: bool, actor: Actor) -> None:
+def is_over(session: GroupSession, now: datetime) -> bool:
+    """Ended or cancelled, or every step's time has passed (nobody pressed "end")."""
+    if session.status is not SessionStatus.SCHEDULED:
+        return True
+    return bool(session.prompts) and all(prompt.expires_at <= now for prompt in session.prompts)
+
+
+def flag_follow_up(session: GroupSession, needed: bool, actor: Actor, now: datetime | None = None) -> None:
     """After the session, the moderator may ask the coordinator to check in with the group (no content)."""
+    if session.status is SessionStatus.CANCELLED or not is_over(session, now or now_utc()):
+        raise refuse("session_not_over", N_("Vous pourrez demander un suivi une fois la rencontre terminée."))
     session.follow_up_needed = needed
     _changed(session, actor, "session.follow_up", needed=needed)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from service.domain import meetings
 from service.domain.clock import now_utc
-from service.domain.invitations import DeliverySummary, delivery_summary
+from service.domain.invite_status import DeliverySummary, delivery_summary
 from service.domain.moderation import trained_members
 from service.extensions import db
 from service.i18n import N_, gettext

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, or_, select
 
 from service.domain.groups import purge_group
 from service.extensions import db
@@ -60,8 +60,17 @@ def drop_old_records(now: datetime, retention_days: int) -> tuple[int, int]:
         GroupSession.status.in_([SessionStatus.ENDED, SessionStatus.CANCELLED, SessionStatus.SCHEDULED]),
     )
     prompts = db.session.execute(delete(Prompt).where(Prompt.session_id.in_(old_sessions))).rowcount
+    # An invitation row is kept while its event has a session ahead of the cutoff, however old the row: it is how
+    # a later change or departure knows who holds the event and must get the update or the cancellation.
+    live_sessions = select(GroupSession.id).where(GroupSession.starts_at >= cutoff)
+    live_series = select(GroupSession.series_id).where(GroupSession.series_id.is_not(None),
+                                                       GroupSession.starts_at >= cutoff)
     invites = db.session.execute(
-        delete(Invite).where(Invite.status.notin_(UNSETTLED), Invite.updated_at < cutoff)
+        delete(Invite).where(
+            Invite.status.notin_(UNSETTLED), Invite.updated_at < cutoff,
+            or_(Invite.session_id.is_(None), Invite.session_id.notin_(live_sessions)),
+            or_(Invite.series_id.is_(None), Invite.series_id.notin_(live_series)),
+        )
     ).rowcount
     return prompts, invites
 

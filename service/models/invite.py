@@ -17,10 +17,13 @@ class InviteMethod(str, enum.Enum):
 
 
 class InviteStatus(str, enum.Enum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
+    PENDING = "pending"  # to send (``next_attempt_at`` says when, if it is waiting)
+    SENDING = "sending"  # claimed by a worker (``claimed_at``)
+    SENT = "sent"  # accepted by the mail server (``sent_at``)
+    FAILED = "failed"  # refused for good, or every attempt failed; ``last_error`` says why
+    # Not sent, and not needed: a later message to the same person carries this change
+    # (``superseded_by_id``), or it became pointless (the person left, nothing had been delivered to cancel).
+    SUPERSEDED = "superseded"
 
 
 class Invite(Base):
@@ -33,6 +36,9 @@ class Invite(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    # The address the message goes to, as it was when the change happened: a member whose address changes
+    # gets the cancellation at the old one and the invitation at the new one.
+    email: Mapped[str] = mapped_column(String(320))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("session_series.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True)
     calendar_uid: Mapped[str] = mapped_column(String(80))
@@ -43,9 +49,21 @@ class Invite(Base):
     status: Mapped[InviteStatus] = mapped_column(enum_column(InviteStatus), default=InviteStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id", ondelete="SET NULL"))
+    # A digest of the join link (and passcode) a sent request carried: shows which copies a new link must update.
+    link_digest: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     member = relationship("Member")
+    series = relationship("SessionSeries")
+    session = relationship("GroupSession")
+    superseded_by = relationship("Invite", remote_side=[id])
+
+    @property
+    def is_whole_object(self) -> bool:
+        """About the whole calendar object (series or single event), not one occurrence of it."""
+        return self.recurrence_key == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +17,11 @@ from service.protocol import SessionKind
 def new_calendar_uid() -> str:
     """An iCalendar UID: random, stable for the event's whole life, naming nobody."""
     return f"{uuid.uuid4()}@entre-pairs"
+
+
+def new_speaking_order_seed() -> str:
+    """A secret random value per session: the round table's speaking order is drawn from it (never guessable)."""
+    return secrets.token_hex(16)
 
 
 class SeriesStatus(str, enum.Enum):
@@ -80,6 +86,8 @@ class GroupSession(Base):
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     # Which centring practice of the guide this session proposes.
     centring_variant: Mapped[int] = mapped_column(Integer, default=0)
+    # Draws the round table's speaking order (stable for the session, unknown to anyone).
+    speaking_order_seed: Mapped[str] = mapped_column(String(32), default=new_speaking_order_seed)
 
     zoom_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("zoom_meetings.id", ondelete="SET NULL"))
     zoom_occurrence_id: Mapped[str | None] = mapped_column(String(32))

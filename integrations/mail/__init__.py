@@ -1,0 +1,56 @@
+"""Sending e-mail, behind one small interface: ``transport.send(message)``.
+
+Two transports, chosen from the settings by :func:`transport_from_settings`:
+
+- :class:`~integrations.mail.smtp.SmtpTransport` when ``SMTP_HOST`` is set: STARTTLS and login when
+  configured, a timeout on every network operation;
+- :class:`~integrations.mail.outbox.OutboxTransport` otherwise (development): one ``.eml`` file per message in
+  ``MAIL_OUTBOX_DIR``, which a person can open in a mail program or on the development outbox page.
+
+Every failure is one of two errors, so a caller decides by type (see ``service.domain.delivery``)::
+
+    MailError
+    ├── TemporaryMailError   the server is unreachable, busy or says 4xx: try again later
+    └── PermanentMailError   the server refuses this message for good (5xx): trying again will not help
+
+Messages of these errors carry the server's reply (code and text) and never an address or a password.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Protocol
+
+from config import Settings
+from integrations.mail.errors import MailError, PermanentMailError, TemporaryMailError
+from integrations.mail.outbox import OutboxTransport
+from integrations.mail.smtp import SmtpTransport
+
+
+class MailTransport(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Hand the message over for delivery to its ``To`` address, or raise a :class:`MailError`."""
+
+
+def transport_from_settings(settings: Settings) -> MailTransport:
+    if settings.uses_outbox:
+        return OutboxTransport(settings.MAIL_OUTBOX_DIR)
+    return SmtpTransport(
+        host=settings.SMTP_HOST,
+        port=settings.SMTP_PORT,
+        username=settings.SMTP_USERNAME,
+        password=settings.SMTP_PASSWORD,
+        starttls=settings.SMTP_STARTTLS,
+        timeout=settings.SMTP_TIMEOUT_SECONDS,
+    )
+
+
+__all__ = [
+    "MailError",
+    "MailTransport",
+    "OutboxTransport",
+    "PermanentMailError",
+    "SmtpTransport",
+    "TemporaryMailError",
+    "transport_from_settings",
+]

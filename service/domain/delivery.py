@@ -1,0 +1,257 @@
+"""Sending one invitation row, and finding the rows that need another try.
+
+:func:`deliver` is what the worker runs for a row (``worker.jobs.invites.send_invite``):
+
+1. **claim** the row atomically (``pending`` → ``sending``, only if it is due): two workers never send the
+   same row;
+2. **drop** it if a newer row to the same person carries its change, if it has nothing left to say, or if it
+   cancels something that was never delivered (status ``superseded``);
+3. **wait** (back to ``pending`` with a ``next_attempt_at``) while a request has no Zoom join link yet;
+   ``invitations.meeting_ready`` makes those rows due again at once;
+4. **render** the person's copy from the database as it is now and hand it to the mail transport;
+5. **record**: ``sent`` (and the older pending rows it carries become ``superseded``), or ``pending`` with
+   the next attempt after a temporary failure (:data:`RETRY_DELAYS`), or ``failed`` with the server's reason
+   after a permanent refusal or once the attempts run out.
+
+For the periodic sweep: :func:`release_stale` returns rows left in ``sending`` by a worker that died, and
+:func:`invites_to_retry` lists the rows due now (including rows whose enqueue was lost); the sweep enqueues
+those ids (``worker.jobs.invites.retry_due_invites`` does both).
+
+The Message-ID is stable per row (:func:`message_id_for`): if a worker dies after the mail server accepted a
+message but before recording it, the retry carries the same Message-ID and mail systems fold the duplicate.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import and_, func, or_, select, update
+
+from calendars import Envelope, build_message, message_id, render_calendar, render_letter, subject
+from config import Settings
+from integrations.mail import MailError, MailTransport, PermanentMailError, TemporaryMailError, transport_from_settings
+from service.domain.clock import now_utc
+from service.domain.invitations import CARRYING, supersede_covered
+from service.domain.invite_content import Composition, Obsolete, WaitingForMeeting, compose
+from service.extensions import current_settings, db
+from service.models import Invite, InviteMethod, InviteStatus
+
+log = logging.getLogger(__name__)
+
+# Waits after the 1st, 2nd... temporary failure. The last attempt is the one after the last delay
+# (about 46 hours in all): then the row is ``failed`` and the coordinator can send it again.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+    timedelta(hours=12),
+    timedelta(hours=24),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# How often a request waiting for its Zoom link is looked at again (``meeting_ready`` does not wait for it).
+MEETING_WAIT = timedelta(minutes=5)
+# A row still ``sending`` after this was claimed by a worker that died (an SMTP exchange times out well before).
+STALE_AFTER = timedelta(minutes=15)
+# How many rows one sweep returns at most.
+SWEEP_BATCH = 500
+
+
+class Outcome(str, enum.Enum):
+    SENT = "sent"
+    SUPERSEDED = "superseded"
+    WAITING = "waiting"  # for the meeting's join link
+    RETRY = "retry"  # a temporary failure: another attempt is planned
+    FAILED = "failed"
+    NOT_CLAIMED = "not_claimed"  # not pending, not due yet, or already taken by another worker
+
+
+def message_id_for(invite: Invite, settings: Settings) -> str:
+    return message_id(f"invite-{invite.id}-{invite.calendar_uid.split('@')[0]}", settings.MAIL_FROM)
+
+
+def _claim(invite_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(Invite)
+        .where(Invite.id == invite_id, Invite.status == InviteStatus.PENDING,
+               or_(Invite.next_attempt_at.is_(None), Invite.next_attempt_at <= now))
+        .values(status=InviteStatus.SENDING, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _same_object(invite: Invite):
+    return and_(Invite.member_id == invite.member_id, func.lower(Invite.email) == invite.email.lower(),
+                Invite.calendar_uid == invite.calendar_uid, Invite.id != invite.id)
+
+
+def covering_row(invite: Invite) -> Invite | None:
+    """A row that already carries (or will carry) this row's change to the same person, if any.
+
+    - a newer row about the whole object, or about the same occurrence;
+    - for a row about one occurrence: an older request for the whole object still waiting to be sent, which
+      will render the current plan (this occurrence included) when it goes.
+    """
+    newer = or_(Invite.recurrence_key == "", Invite.recurrence_key == invite.recurrence_key)
+    conditions = [and_(Invite.id > invite.id, newer, Invite.status.in_(CARRYING))]
+    if not invite.is_whole_object:
+        conditions.append(and_(Invite.id < invite.id, Invite.recurrence_key == "",
+                               Invite.method == InviteMethod.REQUEST, Invite.status == InviteStatus.PENDING))
+    return db.session.execute(
+        select(Invite).where(_same_object(invite), or_(*conditions)).order_by(Invite.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _anything_delivered(invite: Invite) -> bool:
+    return db.session.execute(
+        select(Invite.id).where(_same_object(invite), Invite.status.in_([InviteStatus.SENT, InviteStatus.SENDING]))
+        .limit(1)
+    ).first() is not None
+
+
+def _pending_covered_ids(invite: Invite) -> list[int]:
+    """Pending rows this one will carry once sent (seen before rendering, so their changes are in it)."""
+    if invite.method is not InviteMethod.REQUEST:
+        return []
+    conditions = [_same_object(invite), Invite.status == InviteStatus.PENDING]
+    if not invite.is_whole_object:
+        conditions += [Invite.recurrence_key == invite.recurrence_key, Invite.id < invite.id]
+    return list(db.session.execute(select(Invite.id).where(*conditions)).scalars())
+
+
+def _finish(invite: Invite, status: InviteStatus, **values: object) -> None:
+    invite.status = status
+    for name, value in values.items():
+        setattr(invite, name, value)
+    db.session.commit()
+
+
+def _drop(invite: Invite, reason: str, carried_by: Invite | None = None) -> Outcome:
+    log.info("invite %s not sent: %s", invite.id, reason)
+    _finish(invite, InviteStatus.SUPERSEDED, superseded_by_id=carried_by.id if carried_by else None,
+            next_attempt_at=None)
+    return Outcome.SUPERSEDED
+
+
+def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple[EmailMessage, str | None]:
+    """The e-mail for this row, and the digest of the join link it carries (None for a cancellation)."""
+    composition: Composition = compose(invite, settings, now)
+    calendar = render_calendar(composition.calendar)
+    text, html = render_letter(composition.letter)
+    envelope = Envelope(
+        sender=settings.MAIL_FROM,
+        recipient=composition.calendar.attendee,
+        subject=subject(composition.letter),
+        message_id=message_id_for(invite, settings),
+        date=now,
+        language=composition.letter.language,
+    )
+    return build_message(envelope, composition.calendar.method, text, html, calendar), composition.link_digest
+
+
+def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None) -> Outcome:
+    """Send one row if it is due; see the module's documentation for every outcome."""
+    now = now or now_utc()
+    if not _claim(invite_id, now):
+        return Outcome.NOT_CLAIMED
+    invite = db.session.get(Invite, invite_id)
+    assert invite is not None
+    settings = current_settings()
+
+    carried_by = covering_row(invite)
+    if carried_by is not None:
+        return _drop(invite, f"carried by invite {carried_by.id}", carried_by)
+    if invite.method is InviteMethod.CANCEL and not _anything_delivered(invite):
+        return _drop(invite, "nothing had been delivered to cancel")
+    covered = _pending_covered_ids(invite)
+    try:
+        message, digest = _compose_message(invite, settings, now)
+    except WaitingForMeeting:
+        _finish(invite, InviteStatus.PENDING, next_attempt_at=now + MEETING_WAIT, claimed_at=None)
+        return Outcome.WAITING
+    except Obsolete as obsolete:
+        return _drop(invite, obsolete.reason)
+    except Exception:
+        # A bug or a database problem: the row is not left "sending"; it is tried again later, then failed.
+        log.exception("invite %s: the message could not be prepared", invite_id)
+        db.session.rollback()
+        _record_failure(invite_id, TemporaryMailError("the message could not be prepared (see the worker's log)"),
+                        now)
+        raise
+    db.session.commit()  # no transaction stays open while the mail server takes its time
+
+    try:
+        (transport or transport_from_settings(settings)).send(message)
+    except MailError as error:
+        return _record_failure(invite_id, error, now)
+    invite = db.session.get(Invite, invite_id)
+    assert invite is not None
+    invite.attempts += 1
+    _finish(invite, InviteStatus.SENT, sent_at=now, last_error=None, next_attempt_at=None, link_digest=digest)
+    dropped = supersede_covered(invite, older_only=False, among=covered) if covered else 0
+    db.session.commit()
+    log.info("invite %s sent (member %s, %s, sequence %s)%s", invite.id, invite.member_id, invite.method.value,
+             invite.sequence, f"; it carries {dropped} earlier row(s)" if dropped else "")
+    return Outcome.SENT
+
+
+def _record_failure(invite_id: int, error: MailError, now: datetime) -> Outcome:
+    invite = db.session.get(Invite, invite_id)
+    assert invite is not None
+    invite.attempts += 1
+    if isinstance(error, PermanentMailError):
+        log.warning("invite %s refused for good (member %s): %s", invite.id, invite.member_id, error.reason)
+        _finish(invite, InviteStatus.FAILED, last_error=error.reason[:500], next_attempt_at=None)
+        return Outcome.FAILED
+    if invite.attempts >= MAX_ATTEMPTS:
+        reason = f"gave up after {invite.attempts} attempts: {error.reason}"
+        log.warning("invite %s failed (member %s): %s", invite.id, invite.member_id, reason)
+        _finish(invite, InviteStatus.FAILED, last_error=reason[:500], next_attempt_at=None)
+        return Outcome.FAILED
+    delay = RETRY_DELAYS[invite.attempts - 1]
+    log.info("invite %s: temporary failure (%s), next attempt in %s", invite.id, error.reason, delay)
+    _finish(invite, InviteStatus.PENDING, last_error=error.reason[:500], next_attempt_at=now + delay,
+            claimed_at=None)
+    return Outcome.RETRY
+
+
+def release_stale(now: datetime | None = None) -> list[int]:
+    """Rows left ``sending`` by a worker that died go back to ``pending`` (counted as an attempt, so a row that
+    keeps killing workers ends ``failed``). Returns their ids; commits."""
+    now = now or now_utc()
+    stale = db.session.execute(
+        select(Invite).where(Invite.status == InviteStatus.SENDING, Invite.claimed_at < now - STALE_AFTER)
+        .limit(SWEEP_BATCH)
+    ).scalars().all()
+    for invite in stale:
+        invite.attempts += 1
+        if invite.attempts >= MAX_ATTEMPTS:
+            invite.status, invite.last_error = InviteStatus.FAILED, "the worker stopped while sending, every time"
+        else:
+            invite.status, invite.next_attempt_at = InviteStatus.PENDING, now
+            invite.last_error = "the worker stopped while sending"
+        invite.claimed_at = None
+    db.session.commit()
+    if stale:
+        log.warning("released %d invite(s) left sending: %s", len(stale), [i.id for i in stale])
+    return [invite.id for invite in stale]
+
+
+def invites_to_retry(now: datetime | None = None) -> list[int]:
+    """Ids of pending rows due now: retries whose time has come, rows whose meeting wait is over, and rows
+    whose enqueue after commit was lost (no ``next_attempt_at``). Oldest first."""
+    now = now or now_utc()
+    return list(db.session.execute(
+        select(Invite.id)
+        .where(Invite.status == InviteStatus.PENDING,
+               or_(Invite.next_attempt_at.is_(None), Invite.next_attempt_at <= now))
+        .order_by(Invite.id)
+        .limit(SWEEP_BATCH)
+    ).scalars())

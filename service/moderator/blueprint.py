@@ -1,0 +1,13 @@
+from flask import Blueprint
+
+from service.moderator import controllers
+
+bp = Blueprint("moderator", __name__)
+bp.add_url_rule("/m/<token>", view_func=controllers.console)
+bp.add_url_rule("/m/<token>/revision", view_func=controllers.revision)
+bp.add_url_rule("/m/<token>/state", view_func=controllers.state)
+bp.add_url_rule("/m/<token>/start", view_func=controllers.start, methods=["POST"])
+bp.add_url_rule("/m/<token>/extra-time", view_func=controllers.extra_time, methods=["POST"])
+bp.add_url_rule("/m/<token>/next-step", view_func=controllers.next_step, methods=["POST"])
+bp.add_url_rule("/m/<token>/end", view_func=controllers.end, methods=["POST"])
+bp.add_url_rule("/m/<token>/follow-up", view_func=controllers.follow_up, methods=["POST"])

@@ -1,0 +1,58 @@
+"""The participant's page, and leaving the group: one click, one confirmation, no reason asked."""
+
+from __future__ import annotations
+
+from flask import g, redirect, render_template, url_for
+from flask_babel import get_locale
+
+from service import links
+from service.domain import groups
+from service.domain.audit import Actor
+from service.domain.clock import now_utc
+from service.errors import invalid_link
+from service.extensions import current_settings
+from service.models import ActorKind, Member
+from service.participant.forms import LeaveForm
+from service.participant.view import participant_view
+from service.protocol import support_resources
+
+
+def _member(token: str) -> Member:
+    member = links.member_from_participant_token(current_settings(), token)
+    g.page_language = member.language  # the page speaks the member's language (?lang= still wins)
+    return member
+
+
+def page(token: str):
+    try:
+        member = _member(token)
+    except links.InvalidLink:
+        return invalid_link()
+    view = participant_view(member, now_utc(), current_settings())
+    return render_template("participant/page.html", view=view, token=token)
+
+
+def confirm_leave(token: str):
+    try:
+        _member(token)
+    except links.InvalidLink:
+        return invalid_link()
+    return render_template("participant/leave.html", form=LeaveForm(), token=token)
+
+
+def leave(token: str):
+    try:
+        member = _member(token)
+    except links.InvalidLink:
+        return invalid_link()
+    form = LeaveForm()
+    if not form.validate_on_submit():
+        return render_template("participant/leave.html", form=form, token=token), 400
+    language = member.language
+    groups.member_leaves(member, Actor(ActorKind.MEMBER, member.id, member.group.organisation_id))
+    # The personal link no longer works: the farewell page is a general one.
+    return redirect(url_for("participant.left", lang=language), 303)
+
+
+def left():
+    return render_template("participant/left.html", resources=support_resources(str(get_locale())))
