@@ -261,6 +261,7 @@ def test_session_actions_reschedule_moderator_resend_cancel(signed_in, actor):
     db.session.commit()
     page = signed_in.get(base).get_data(as_text=True)
     assert "550 mailbox unavailable" in page and "Renvoyer l’invitation" in page
+    assert "Détail par personne" in page and "attend le lien de la réunion Zoom" in page
     assert signed_in.post(f"{base}/invitations/{invite.id}/renvoyer").status_code == 302
     db.session.refresh(invite)
     assert invite.status is InviteStatus.PENDING
