@@ -81,7 +81,9 @@ def test_form_a_group_schedule_and_follow_it(api):
     kickoff = api.post(f"/groups/{group['id']}/sessions", json={"kind": "kickoff", "starts_at": evening})
     assert kickoff.status_code == 201, kickoff.get_json()
     assert kickoff.get_json()["duration_minutes"] == 60
-    assert kickoff.get_json()["meeting"]["code"] == "pending"
+    followed = api.get(kickoff.headers["Location"].removeprefix("/api/v1"))
+    assert followed.get_json()["meeting"]["code"] == "pending"
+    assert followed.get_json()["invites"]["code"] == "waiting_for_meeting"
 
     plan = {"first_date": next_weekday(2, 2).isoformat(), "local_time": "12:15", "occurrence_count": 4}
     refused = api.post(f"/groups/{group['id']}/series", json=plan, headers={"Accept-Language": "en"})

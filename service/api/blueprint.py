@@ -66,7 +66,6 @@ OPERATIONS = [
               "Send a failed invitation again"),
 ]
 
-for number, operation in enumerate(OPERATIONS):
-    bp.add_url_rule(operation.rule, f"op{number}_{operation.view.__name__}", operation.view,
-                    methods=[operation.method])
+for operation in OPERATIONS:  # each view serves one operation: its name is the endpoint and the operationId
+    bp.add_url_rule(operation.rule, operation.view.__name__, operation.view, methods=[operation.method])
 bp.add_url_rule("/openapi.json", "openapi", lambda: openapi.document_response(OPERATIONS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g, jsonify, request
+from flask import abort, g, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
 
 from service.api import representations as rep
@@ -185,7 +185,9 @@ def schedule_session(group_id: int):
     session = scheduling.schedule_session(group, SessionKind(data.kind), data.starts_at, data.duration_minutes,
                                           _actor(), moderator=moderator,
                                           supervisor_agreement=data.supervisor_agreement)
-    return jsonify(rep.session_json(overview.session_view(session), language())), 201
+    # The plan answers at once; its statuses (meeting, invitations) are followed with GET.
+    location = url_for("api.get_session", group_id=group.id, session_id=session.id)
+    return jsonify(rep.scheduled_json(session)), 201, {"Location": location}
 
 
 @authenticated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.domain import overview
 from service.domain.clock import to_local
-from service.models import Group, Member, SessionSeries
+from service.models import Group, GroupSession, Member, SessionSeries
 
 
 def member_json(member: Member) -> dict:
@@ -37,9 +37,8 @@ def group_json(group: Group) -> dict:
     }
 
 
-def session_json(view: overview.SessionView, language: str) -> dict:
-    session = view.session
-    delivery = view.delivery
+def scheduled_json(session: GroupSession) -> dict:
+    """A session as just written: its plan, not yet its statuses (GET the session to follow them)."""
     return {
         "id": session.id,
         "kind": session.kind.value,
@@ -50,6 +49,14 @@ def session_json(view: overview.SessionView, language: str) -> dict:
         "timezone": session.timezone,
         "duration_minutes": session.duration_minutes,
         "moderator_id": session.moderator_id,
+    }
+
+
+def session_json(view: overview.SessionView, language: str) -> dict:
+    session = view.session
+    delivery = view.delivery
+    return {
+        **scheduled_json(session),
         "is_live": view.is_live,
         "can_change": view.can_change,
         "meeting": view.meeting.as_dict(language),
