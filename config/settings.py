@@ -100,6 +100,9 @@ class Settings:
     # Who may log in as a coordinator: exact addresses and/or whole domains ("example.org").
     COORDINATOR_ALLOWED_EMAILS: tuple[str, ...] = ()
     COORDINATOR_ALLOWED_DOMAINS: tuple[str, ...] = ()
+    # The organisation a coordinator's first login places them in (created if missing). Empty: the oldest
+    # organisation, or a new one named after the person's e-mail domain when there is none yet.
+    ORGANISATION_NAME: str = ""
 
     # Personal links (moderator console, participant page) stop working this long after the session.
     LINK_VALID_DAYS_AFTER_SESSION: int = 2
@@ -181,7 +184,8 @@ def load_settings(environ: Mapping[str, str] | None = None, instance_path: str |
             values[f.name] = _CONVERTERS[f.type](raw)
         except ValueError:
             problems.append(f"{f.name} has an invalid value")
-    instance = Path(instance_path or environ.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    # INSTANCE_PATH, when set, wins over the caller's default (a worker started with it must use that folder).
+    instance = Path(environ.get("INSTANCE_PATH") or instance_path or Path.cwd() / "instance").resolve()
     values["INSTANCE_PATH"] = str(instance)
     if problems:
         raise ConfigurationError("; ".join(problems))

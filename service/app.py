@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from config import Settings, load_settings
 from service import i18n
-from service.extensions import babel, csrf, current_settings, db, migrate
+from service.extensions import babel, csrf, current_settings, db, limiter, migrate
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     babel.init_app(app, locale_selector=_select_language, default_translation_directories=str(i18n.TRANSLATIONS_DIR))
     csrf.init_app(app)
+    limiter.init_app(app)
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or settings.DEFAULT_LANGUAGE)
 
     from service import cli, errors, request_log, security
@@ -78,6 +79,10 @@ def _configure(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # a form left open over lunch still submits; the token is tied to the session
         MAX_CONTENT_LENGTH=512 * 1024,
         JSON_SORT_KEYS=False,
+        PERMANENT_SESSION_LIFETIME=12 * 3600,  # a coordinator logs in again each working day
+        RATELIMIT_STORAGE_URI=settings.REDIS_URL,
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_KEY_PREFIX="entre-pairs-limits",
     )
     if settings.APP_ENV == "test":
         app.config["TESTING"] = True
@@ -85,9 +90,11 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_audiences(app: Flask) -> None:
     """One blueprint package per audience; each exposes ``init_app(app)``. This is the list of them."""
-    from service import moderator, outbox, participant, public, webhooks
+    from service import api, coordinator, moderator, outbox, participant, public, webhooks
 
     public.init_app(app)
+    coordinator.init_app(app)
+    api.init_app(app)
     webhooks.init_app(app)
     moderator.init_app(app)
     participant.init_app(app)

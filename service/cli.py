@@ -6,6 +6,7 @@ import json
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from service.i18n import LANGUAGES
 from service.protocol import (
@@ -53,5 +54,29 @@ def agenda_command(kind, minutes, members, lang, centring, as_json):
         click.echo(f"    moderator: {step.moderator_text}")
 
 
+@click.command("create-coordinator")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the part of the address before @).")
+@click.option("--organisation", default=None,
+              help="Organisation name, created if new (default: ORGANISATION_NAME, else the oldest organisation).")
+@click.option("--label", default="cli", help="What the token is for, e.g. the script that will use it.")
+@with_appcontext
+def create_coordinator_command(email, name, organisation, label):
+    """Create a coordinator (or find them) and print a new API bearer token, once."""
+    from service.domain.coordinators import create_coordinator
+    from service.extensions import current_settings
+
+    try:
+        issued = create_coordinator(current_settings(), email, name, organisation, label)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from error
+    coordinator = issued.coordinator
+    click.echo(f"Coordinator {coordinator.id} <{coordinator.email}> in organisation "
+               f"{coordinator.organisation_id} ({coordinator.organisation.name}).", err=True)
+    click.echo("API token (shown once; only its SHA-256 digest is stored):", err=True)
+    click.echo(issued.token)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(agenda_command)
+    app.cli.add_command(create_coordinator_command)

@@ -2,6 +2,8 @@
 
 from flask import current_app
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -13,6 +15,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
+# Limits are declared where they apply (login attempts); the storage is Redis, shared by every web process.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
 def current_settings() -> Settings:

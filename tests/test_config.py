@@ -64,6 +64,14 @@ def test_bad_values_are_named(tmp_path):
         load_settings({"DEFAULT_TIMEZONE": "Europe/Atlantis"}, instance_path=tmp_path)
 
 
+def test_instance_path_from_the_environment_wins_over_the_default(tmp_path):
+    """A worker started with INSTANCE_PATH writes its outbox there, not under the code's folder."""
+    chosen = tmp_path / "chosen"
+    settings = load_settings({"INSTANCE_PATH": str(chosen)}, instance_path=tmp_path / "default")
+    assert settings.INSTANCE_PATH == str(chosen.resolve())
+    assert settings.MAIL_OUTBOX_DIR == str(chosen.resolve() / "outbox")
+
+
 def test_production_refuses_to_send_the_smtp_password_unencrypted(tmp_path):
     environment = {
         "APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/x",

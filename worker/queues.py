@@ -28,6 +28,14 @@ def queue(name: str, redis: Redis | None = None) -> Queue:
     return Queue(name, connection=redis or connection())
 
 
+def _enqueue_together(target: Queue, jobs: list) -> None:
+    """Enqueue several jobs in one Redis round trip (a series schedules every member and session at once)."""
+    if jobs:
+        with target.connection.pipeline() as pipe:
+            target.enqueue_many(jobs, pipeline=pipe)
+            pipe.execute()
+
+
 def enqueue_meeting_sync(meeting_id: int) -> None:
     queue(ZOOM).enqueue_call(
         "worker.jobs.meetings.sync_meeting", args=(meeting_id,), job_id=f"meeting-sync-{meeting_id}", result_ttl=3600
@@ -35,15 +43,15 @@ def enqueue_meeting_sync(meeting_id: int) -> None:
 
 
 def enqueue_invites(invite_ids: Iterable[int]) -> None:
+    """One Redis round trip for all of them (a series reaches every member at once)."""
     mail = queue(MAIL)
-    for invite_id in invite_ids:
-        mail.enqueue_call("worker.jobs.invites.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}", result_ttl=3600)
+    jobs = [Queue.prepare_data("worker.jobs.invites.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}",
+                               result_ttl=3600) for invite_id in invite_ids]
+    _enqueue_together(mail, jobs)
 
 
 def enqueue_prompt_schedule(session_ids: Iterable[int]) -> None:
     default = queue(DEFAULT)
-    for session_id in session_ids:
-        default.enqueue_call(
-            "worker.jobs.prompts.schedule_session_prompts", args=(session_id,), job_id=f"prompt-schedule-{session_id}",
-            result_ttl=3600,
-        )
+    jobs = [Queue.prepare_data("worker.jobs.prompts.schedule_session_prompts", args=(session_id,),
+                               job_id=f"prompt-schedule-{session_id}", result_ttl=3600) for session_id in session_ids]
+    _enqueue_together(default, jobs)

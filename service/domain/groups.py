@@ -43,7 +43,9 @@ from service.models import (
     SessionStatus,
     ZoomMeeting,
 )
+from service.domain.moderation import moderator_for, sessions_before
 from service.domain.prompts import REASON_SESSION_CANCELLED, stop_pending_prompts
+from service.protocol import SessionKind
 
 
 @dataclass
@@ -205,11 +207,7 @@ def member_leaves(member: Member, actor: Actor) -> None:
     """Leaving is never questioned: future invitations are cancelled and nothing more is sent."""
     if member.status is MemberStatus.LEFT:
         return
-    member.status = MemberStatus.LEFT
-    member.left_at = now_utc()
-    member.link_nonce = ""  # personal links stop working
-    db.session.flush()
-    invitations.member_left(member)
+    _leave(member)
     for session in db.session.execute(
         select(GroupSession).where(GroupSession.moderator_id == member.id, GroupSession.starts_at > now_utc(),
                                    GroupSession.status == SessionStatus.SCHEDULED)
@@ -271,3 +269,75 @@ def purge_group(group_id: int, now: datetime | None = None) -> bool:
     record(Actor.system(), "group.purged", "group", group_id, organisation_id=group.organisation_id)
     db.session.commit()
     return True
+
+
+def check_moderator_arrangement(group: Group, external: MemberDraft | None, sessions: int) -> list[Violation]:
+    """The arrangement rules of :func:`validate_group`, for a group that already exists."""
+    draft = GroupDraft(group.name, group.language, group.timezone, _drafts_of(group.active_members),
+                       group.size_exception_confirmed, external_moderator=external,
+                       external_moderator_sessions=sessions)
+    fields = ("external_moderator", "external_moderator-", "external_moderator_sessions")
+    return [v for v in validate_group(draft) if (v.field or "").startswith(fields)
+            or v.code == "hierarchy_in_group"]
+
+
+def set_moderator_arrangement(group: Group, external: MemberDraft | None, sessions: int, actor: Actor) -> Group:
+    """Change who leads the first sessions (an external moderator, for how many) and re-plan the moderators.
+
+    A different external moderator replaces the previous one, who leaves (their invitations are cancelled).
+    Every upcoming session then gets the moderator the arrangement plans for it; only the people whose role
+    changes receive an updated invitation.
+    """
+    violations = check_moderator_arrangement(group, external, sessions)
+    if violations:
+        raise DomainError(violations)
+    current = group.external_moderator
+    same_person = current is not None and external is not None and email_key(current.email) == email_key(
+        external.email)
+    if current is not None and not same_person:
+        _leave(current)
+    if external is not None:
+        if same_person:
+            current.display_name = clean_text(external.display_name)
+            current.language = external.language
+        else:
+            former = next((m for m in group.members if m.email_key == email_key(external.email)
+                           and m.status is MemberStatus.LEFT), None)
+            if former is not None:
+                db.session.delete(former)
+                db.session.flush()
+            group.members.append(_new_member(external, MemberRole.EXTERNAL_MODERATOR))
+    group.external_moderator_sessions = sessions if external is not None else 0
+    db.session.flush()
+    _replan_moderators(group)
+    record(actor, "group.moderation_changed", "group", group.id, external_sessions=group.external_moderator_sessions)
+    db.session.commit()
+    return group
+
+
+def _leave(member: Member) -> None:
+    """The member is out: personal links stop working and their calendar gets every cancellation."""
+    member.status = MemberStatus.LEFT
+    member.left_at = now_utc()
+    member.link_nonce = ""
+    db.session.flush()
+    invitations.member_left(member)
+
+
+def _replan_moderators(group: Group) -> None:
+    upcoming = db.session.execute(
+        select(GroupSession).where(GroupSession.group_id == group.id, GroupSession.starts_at > now_utc(),
+                                   GroupSession.status == SessionStatus.SCHEDULED,
+                                   GroupSession.actual_started_at.is_(None))
+        .order_by(GroupSession.starts_at)
+    ).scalars().all()
+    for session in upcoming:
+        if session.kind is SessionKind.REHEARSAL:
+            continue
+        planned = moderator_for(group, sessions_before(group, session))
+        previous = session.moderator
+        if planned is None or (previous is not None and previous.id == planned.id):
+            continue
+        session.moderator = planned
+        session.revision += 1
+        invitations.session_changed(session, only=[m for m in (previous, planned) if m is not None])

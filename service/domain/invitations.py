@@ -117,18 +117,33 @@ def _queue(member: Member, uid: str, method: InviteMethod, sequence: int, *, ser
            session: GroupSession | None = None, recurrence: str = "") -> Invite | None:
     if method is InviteMethod.CANCEL and not holds(member, uid):
         return None  # nothing was ever sent to them, or it is already cancelled
-    existing = db.session.execute(
-        select(Invite.id).where(
-            Invite.member_id == member.id,
-            Invite.calendar_uid == uid,
-            Invite.sequence == sequence,
-            Invite.method == method,
-            Invite.recurrence_key == recurrence,
-        )
-    ).first()
+    key = (member.id, uid, sequence, method, recurrence)
+    if any(isinstance(obj, Invite) and (obj.member_id, obj.calendar_uid, obj.sequence, obj.method,
+                                        obj.recurrence_key) == key for obj in db.session.new):
+        return None
+    # No autoflush: the rows queued so far in this change go to the database together, in one batch.
+    with db.session.no_autoflush:
+        existing = db.session.execute(
+            select(Invite.id).where(
+                Invite.member_id == member.id,
+                Invite.calendar_uid == uid,
+                Invite.sequence == sequence,
+                Invite.method == method,
+                Invite.recurrence_key == recurrence,
+            )
+        ).first()
     if existing is not None:
         return None
-    invite = Invite(
+    invite = _new_invite(member, uid, method, sequence, series, session, recurrence)
+    db.session.add(invite)
+    db.session.flush()
+    supersede_covered(invite, older_only=True)
+    return invite
+
+
+def _new_invite(member: Member, uid: str, method: InviteMethod, sequence: int, series: SessionSeries | None,
+                session: GroupSession | None, recurrence: str) -> Invite:
+    return Invite(
         member_id=member.id,
         email=member.email,
         series_id=series.id if series is not None else None,
@@ -138,10 +153,25 @@ def _queue(member: Member, uid: str, method: InviteMethod, sequence: int, *, ser
         sequence=sequence,
         recurrence_key=recurrence,
     )
-    db.session.add(invite)
-    db.session.flush()
-    supersede_covered(invite, older_only=True)
-    return invite
+
+
+def _queue_all(members: Iterable[Member], uid: str, method: InviteMethod, sequence: int, *,
+               series: SessionSeries | None = None, session: GroupSession | None = None,
+               recurrence: str = "") -> list[Invite | None]:
+    """:func:`_queue` for several people at once.
+
+    The first invitations of a new calendar object (no row carries its UID yet) have nothing to duplicate or
+    supersede: they are written together, with one query instead of three per person (scheduling a session
+    or a series answers while the coordinator waits).
+    """
+    members = list({m.id: m for m in members}.values())
+    if method is InviteMethod.REQUEST and members and db.session.execute(
+            select(Invite.id).where(Invite.calendar_uid == uid).limit(1)).first() is None:
+        invites = [_new_invite(m, uid, method, sequence, series, session, recurrence) for m in members]
+        db.session.add_all(invites)
+        return list(invites)
+    return [_queue(m, uid, method, sequence, series=series, session=session, recurrence=recurrence)
+            for m in members]
 
 
 def supersede_covered(invite: Invite, older_only: bool, among: Iterable[int] | None = None) -> int:
@@ -191,7 +221,7 @@ def _own_event(session: GroupSession, method: InviteMethod, recipients: Iterable
     if not recipients:
         return []
     uid = _own_event_uid(session)
-    return [_queue(m, uid, method, session.calendar_sequence, session=session) for m in recipients]
+    return _queue_all(recipients, uid, method, session.calendar_sequence, session=session)
 
 
 def _holders(uid: str | None) -> list[Member]:
@@ -227,10 +257,8 @@ def _sync_own_event(session: GroupSession, wanted=lambda member: True) -> list[I
 
 def series_scheduled(series: SessionSeries) -> list[Invite]:
     db.session.flush()
-    invites = [
-        _queue(m, series.calendar_uid, InviteMethod.REQUEST, series.calendar_sequence, series=series)
-        for m in series_recipients(series)
-    ]
+    invites = _queue_all(series_recipients(series), series.calendar_uid, InviteMethod.REQUEST,
+                         series.calendar_sequence, series=series)
     for session in series.sessions:
         invites += _own_event(session, InviteMethod.REQUEST, session_recipients(session))
     return _send(invites)

@@ -6,6 +6,7 @@ over, an internal moderator, possibly rotating among the group's trained members
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ def has_a_moderator(group: Group) -> bool:
     return bool(trained_members(group)) or (group.external_moderator is not None and group.external_moderator_sessions > 0)
 
 
-def _sessions_before(group: Group, session: GroupSession) -> int:
+def sessions_before(group: Group, session: GroupSession) -> int:
     """How many of the group's sessions (not rehearsals, not cancelled) come before this one."""
     query = select(GroupSession.id).where(
         GroupSession.group_id == group.id,
@@ -47,10 +48,26 @@ def moderator_for(group: Group, position: int) -> Member | None:
 
 
 def assign_moderators(group: Group, sessions: Sequence[GroupSession]) -> None:
-    """Give each new session its planned moderator, counting the sessions already scheduled before it."""
-    db.session.flush()
-    for session in sessions:
-        if session.kind is SessionKind.REHEARSAL or session.moderator_id is not None:
-            continue
-        moderator = moderator_for(group, _sessions_before(group, session))
-        session.moderator = moderator
+    """Give each new session its planned moderator, counting the sessions scheduled before it.
+
+    One query for the group's other sessions, whatever the number of new ones (a series brings up to 60); the
+    new sessions need not be flushed yet, so their moderator goes in with their INSERT.
+    """
+    wanted = [s for s in sessions if s.kind is not SessionKind.REHEARSAL and s.moderator_id is None
+              and s.moderator is None]
+    if not wanted:
+        return
+    new_ids = [s.id for s in sessions if s.id is not None]
+    with db.session.no_autoflush:
+        others = db.session.execute(
+            select(GroupSession.starts_at).where(
+                GroupSession.group_id == group.id,
+                GroupSession.kind != SessionKind.REHEARSAL,
+                GroupSession.status != SessionStatus.CANCELLED,
+                GroupSession.id.not_in(new_ids),
+            )
+        ).scalars().all()
+    starts = sorted([*others, *(s.starts_at for s in sessions if s.kind is not SessionKind.REHEARSAL
+                                and s.status is not SessionStatus.CANCELLED)])
+    for session in wanted:
+        session.moderator = moderator_for(group, bisect_left(starts, session.starts_at))

@@ -28,9 +28,11 @@ def write_prompts(session: GroupSession, chat_prompts_setting: bool = True) -> l
     """(Re)write every row of a session that has not started: its plan is the timeline from ``starts_at``."""
     timeline = timeline_for(session)
     chat_on = chat_enabled_for(session, chat_prompts_setting)
-    for prompt in list(session.prompts):
+    old_rows = list(session.prompts)
+    for prompt in old_rows:
         session.prompts.remove(prompt)
-    db.session.flush()
+    if old_rows:
+        db.session.flush()  # the old rows go before the new ones take their (session, step) keys
     rows = []
     for step in timeline.steps:
         due = session.starts_at + timedelta(seconds=step.offset_seconds)
@@ -49,7 +51,7 @@ def write_prompts(session: GroupSession, chat_prompts_setting: bool = True) -> l
             row.status, row.reason = PromptStatus.SKIPPED, REASON_CHAT_DISABLED
         session.prompts.append(row)
         rows.append(row)
-    session.revision += 1
+    session.revision = (session.revision or 0) + 1  # a session not yet inserted has no default yet
     return rows
 
 

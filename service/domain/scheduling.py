@@ -165,11 +165,11 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
         session.zoom_meeting = meeting
         session.supervisor_agreement_at = series.supervisor_agreement_at
         sessions.append(session)
-    db.session.add_all(sessions)
-    db.session.flush()
+    # Moderators and prompt rows are set before the first flush: each session goes in with one INSERT.
     assign_moderators(group, sessions)
     for session in sessions:
         write_prompts(session, _chat_prompts_setting())
+    db.session.add_all(sessions)
     invitations.series_scheduled(series)
     record(actor, "series.scheduled", "series", series.id, occurrences=len(sessions),
            interval_weeks=plan.interval_weeks, duration=plan.duration_minutes, supervisor_agreement=supervisor_agreement)
@@ -212,10 +212,9 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     session.calendar_uid = new_calendar_uid()
     if moderator is not None:
         session.moderator = moderator
-    db.session.add_all([meeting, session])
-    db.session.flush()
     assign_moderators(group, [session])
     write_prompts(session, _chat_prompts_setting())
+    db.session.add_all([meeting, session])
     invitations.session_scheduled(session)
     record(actor, "session.scheduled", "session", session.id, kind=kind, duration=duration,
            supervisor_agreement=supervisor_agreement)

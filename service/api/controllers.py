@@ -1,0 +1,261 @@
+"""The JSON API: the same operations as the coordinator's pages, through the same domain services."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, jsonify, request, url_for
+from pydantic import BaseModel, ValidationError
+
+from service.api import representations as rep
+from service.api import schemas
+from service.domain import access, groups, invitations, meetings, overview, scheduling
+from service.domain.audit import Actor
+from service.domain.coordinators import coordinator_for_token
+from service.domain.errors import DomainError, NotFound
+from service.domain.groups import GroupDraft
+from service.domain.rules import MemberDraft
+from service.i18n import LANGUAGES, N_, gettext
+from service.models import GroupStatus
+from service.protocol import SessionKind
+
+
+def language() -> str:
+    return request.accept_languages.best_match(LANGUAGES) or "fr"
+
+
+def _problem(status: int, code: str, message_id: str, violations: list[dict] | None = None):
+    """An error answer: ``{"error": {status, code, message, violations?}}`` in the caller's language."""
+    error = {"status": status, "code": code, "message": gettext(language(), message_id)}
+    if violations is not None:
+        error["violations"] = violations
+    response = jsonify(error=error)
+    response.status_code = status
+    return response
+
+
+def authenticated(view):
+    """Bearer token from ``flask create-coordinator``; a missing or unknown token gets the same 401."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        coordinator = coordinator_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        if coordinator is None:
+            response = _problem(401, "unauthorized", N_("Jeton d’accès manquant ou invalide."))
+            response.headers["WWW-Authenticate"] = 'Bearer realm="entre-pairs"'
+            return response
+        g.api_coordinator = coordinator
+        try:
+            return view(*args, **kwargs)
+        except NotFound:
+            return _problem(404, "not_found", N_("Cette ressource n’existe pas."))
+        except DomainError as error:
+            return _problem(422, "rules", N_("Certaines informations ne sont pas valides."),
+                            [v.as_dict(language()) for v in error.violations])
+
+    return wrapped
+
+
+def body(model: type[BaseModel]):
+    """The request's JSON body, validated; a 422 naming each bad field otherwise."""
+    data = request.get_json(silent=True)
+    if data is None:
+        abort(_problem(400 if request.is_json else 415, "body",
+                       N_("Envoyez un corps JSON (Content-Type: application/json).")))
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        violations = [{"code": item["type"], "field": ".".join(str(part) for part in item["loc"]) or None,
+                       "message": item["msg"]} for item in error.errors(include_url=False, include_input=False)]
+        abort(_problem(422, "schema", N_("Certaines informations ne sont pas valides."), violations))
+
+
+def _coordinator():
+    return g.api_coordinator
+
+
+def _actor() -> Actor:
+    return Actor.coordinator(_coordinator())
+
+
+def _group(group_id: int):
+    return access.group_for(_coordinator(), group_id)
+
+
+def _member_draft(item: schemas.MemberIn | schemas.ExternalModeratorIn) -> MemberDraft:
+    return MemberDraft(item.display_name, item.email, item.language, getattr(item, "reports_to_email", None),
+                       getattr(item, "is_trained_moderator", True))
+
+
+def _group_draft(data: schemas.GroupIn) -> GroupDraft:
+    return GroupDraft(
+        name=data.name, language=data.language, timezone=data.timezone,
+        members=[_member_draft(m) for m in data.members], size_exception_confirmed=data.size_exception_confirmed,
+        neutral_invite_title=data.neutral_invite_title, chat_prompts_enabled=data.chat_prompts_enabled,
+        external_moderator=_member_draft(data.external_moderator) if data.external_moderator else None,
+        external_moderator_sessions=data.external_moderator_sessions,
+    )
+
+
+# ------------------------------------------------------------------------------------------------- groups
+
+@authenticated
+def list_groups():
+    return jsonify(groups=[rep.group_json(g) for g in access.coordinated_groups(_coordinator())])
+
+
+@authenticated
+def create_group():
+    group = groups.create_group(_group_draft(body(schemas.GroupIn)), _actor())
+    return jsonify(rep.group_json(group)), 201
+
+
+@authenticated
+def validate_group():
+    violations = groups.validate_group(_group_draft(body(schemas.GroupIn)))
+    return jsonify(valid=not violations, violations=[v.as_dict(language()) for v in violations])
+
+
+@authenticated
+def get_group(group_id: int):
+    return jsonify(rep.group_json(_group(group_id)))
+
+
+@authenticated
+def update_group(group_id: int):
+    group = _group(group_id)
+    data = body(schemas.GroupSettingsIn)
+    groups.update_group_settings(group, data.name, data.language, data.timezone, data.neutral_invite_title,
+                                 data.chat_prompts_enabled, data.size_exception_confirmed, _actor())
+    return jsonify(rep.group_json(group))
+
+
+@authenticated
+def delete_group(group_id: int):
+    group = _group(group_id)
+    if group.status is not GroupStatus.DELETING:
+        groups.delete_group(group, _actor())
+    return "", 204
+
+
+@authenticated
+def share_group(group_id: int):
+    group = _group(group_id)
+    other = access.share_group(group, body(schemas.ShareIn).email, _actor())
+    return jsonify(coordinator_id=other.id), 200
+
+
+# ------------------------------------------------------------------------------------------------ members
+
+@authenticated
+def add_member(group_id: int):
+    member = groups.add_member(_group(group_id), _member_draft(body(schemas.MemberIn)), _actor())
+    return jsonify(rep.member_json(member)), 201
+
+
+@authenticated
+def update_member(group_id: int, member_id: int):
+    member = access.member_for(_coordinator(), _group(group_id), member_id)
+    groups.update_member(member, _member_draft(body(schemas.MemberIn)), _actor())
+    return jsonify(rep.member_json(member))
+
+
+@authenticated
+def member_leaves(group_id: int, member_id: int):
+    groups.member_leaves(access.member_for(_coordinator(), _group(group_id), member_id), _actor())
+    return "", 204
+
+
+# ----------------------------------------------------------------------------------------------- sessions
+
+@authenticated
+def list_sessions(group_id: int):
+    group = _group(group_id)
+    lang = language()
+    return jsonify(sessions=[rep.session_json(v, lang) for v in overview.session_views(group, include_all=True)])
+
+
+@authenticated
+def schedule_session(group_id: int):
+    group = _group(group_id)
+    data = body(schemas.SessionIn)
+    moderator = access.member_for(_coordinator(), group, data.moderator_id) if data.moderator_id else None
+    session = scheduling.schedule_session(group, SessionKind(data.kind), data.starts_at, data.duration_minutes,
+                                          _actor(), moderator=moderator,
+                                          supervisor_agreement=data.supervisor_agreement)
+    # The plan answers at once; its statuses (meeting, invitations) are followed with GET.
+    location = url_for("api.get_session", group_id=group.id, session_id=session.id)
+    return jsonify(rep.scheduled_json(session)), 201, {"Location": location}
+
+
+@authenticated
+def schedule_series(group_id: int):
+    group = _group(group_id)
+    data = body(schemas.SeriesIn)
+    plan = scheduling.SeriesPlan(first_date=data.first_date, local_time=data.local_time,
+                                 duration_minutes=data.duration_minutes, interval_weeks=data.interval_weeks,
+                                 occurrence_count=data.occurrence_count, until_date=data.until_date)
+    series = scheduling.schedule_series(group, plan, _actor(), supervisor_agreement=data.supervisor_agreement)
+    return jsonify(rep.series_json(series)), 201
+
+
+@authenticated
+def get_session(group_id: int, session_id: int):
+    session = access.session_for(_coordinator(), _group(group_id), session_id)
+    return jsonify(rep.session_json(overview.session_view(session), language()))
+
+
+@authenticated
+def reschedule_session(group_id: int, session_id: int):
+    session = access.session_for(_coordinator(), _group(group_id), session_id)
+    data = body(schemas.RescheduleSessionIn)
+    scheduling.reschedule_session(session, data.starts_at, data.duration_minutes, _actor(),
+                                  supervisor_agreement=data.supervisor_agreement)
+    return jsonify(rep.session_json(overview.session_view(session), language()))
+
+
+@authenticated
+def cancel_session(group_id: int, session_id: int):
+    scheduling.cancel_session(access.session_for(_coordinator(), _group(group_id), session_id), _actor())
+    return "", 204
+
+
+@authenticated
+def change_moderator(group_id: int, session_id: int):
+    group = _group(group_id)
+    session = access.session_for(_coordinator(), group, session_id)
+    moderator = access.member_for(_coordinator(), group, body(schemas.ModeratorIn).moderator_id)
+    scheduling.change_moderator(session, moderator, _actor())
+    return jsonify(rep.session_json(overview.session_view(session), language()))
+
+
+@authenticated
+def recreate_meeting(group_id: int, session_id: int):
+    session = access.session_for(_coordinator(), _group(group_id), session_id)
+    if session.zoom_meeting is not None:
+        meetings.recreate_meeting(session.zoom_meeting, _actor())
+    return jsonify(rep.session_json(overview.session_view(session), language()))
+
+
+@authenticated
+def resend_invite(group_id: int, invite_id: int):
+    invite = access.invite_for(_coordinator(), _group(group_id), invite_id)
+    invitations.resend_invite(invite, _actor())
+    return jsonify(invite_id=invite.id, status=invite.status.value)
+
+
+@authenticated
+def reschedule_series(group_id: int, series_id: int):
+    series = access.series_for(_coordinator(), _group(group_id), series_id)
+    data = body(schemas.RescheduleSeriesIn)
+    scheduling.reschedule_series(series, data.local_time, data.duration_minutes, _actor(), weekday=data.weekday,
+                                 supervisor_agreement=data.supervisor_agreement)
+    return jsonify(rep.series_json(series))
+
+
+@authenticated
+def cancel_series(group_id: int, series_id: int):
+    scheduling.cancel_series(access.series_for(_coordinator(), _group(group_id), series_id), _actor())
+    return "", 204

@@ -1,0 +1,52 @@
+from flask import Blueprint
+
+from service.coordinator import auth, groups, sessions
+from service.coordinator.identity import login_required
+from service.extensions import limiter
+
+bp = Blueprint("coordinator", __name__, url_prefix="/coordination")
+
+# Login attempts, per client address: enough for a person who mistypes, too few for guessing.
+LOGIN_LIMIT = "10 per minute;60 per hour"
+
+
+def _route(rule, endpoint, view, methods=("GET",), public=False):
+    bp.add_url_rule(rule, endpoint, view if public else login_required(view), methods=list(methods))
+
+
+_route("/connexion", "login", auth.login, public=True)
+_route("/connexion/locale", "login_local", limiter.limit(LOGIN_LIMIT)(auth.login_local), ("POST",), public=True)
+_route("/connexion/oidc", "login_oidc", limiter.limit(LOGIN_LIMIT)(auth.login_oidc), ("POST",), public=True)
+_route("/connexion/retour", "oidc_callback", limiter.limit(LOGIN_LIMIT)(auth.oidc_callback), public=True)
+_route("/deconnexion", "logout", auth.logout, ("POST",), public=True)
+
+_route("/", "groups", groups.group_list)
+_route("/groupes/nouveau", "new_group", groups.new_group, ("GET", "POST"))
+_route("/groupes/verifier", "validate_group", groups.validate_new_group, ("POST",))
+_route("/groupes/<int:group_id>", "group", groups.group_page)
+_route("/groupes/<int:group_id>/rencontres", "sessions_fragment", groups.sessions_fragment)
+_route("/groupes/<int:group_id>/modifier", "edit_group", groups.edit_group, ("GET", "POST"))
+_route("/groupes/<int:group_id>/membres", "add_member", groups.add_member, ("POST",))
+_route("/groupes/<int:group_id>/membres/<int:member_id>", "edit_member", groups.edit_member, ("GET", "POST"))
+_route("/groupes/<int:group_id>/membres/<int:member_id>/depart", "member_leaves", groups.member_leaves, ("POST",))
+_route("/groupes/<int:group_id>/animation", "moderator_arrangement", groups.moderator_arrangement, ("POST",))
+_route("/groupes/<int:group_id>/partage", "share_group", groups.share_group, ("POST",))
+_route("/groupes/<int:group_id>/partage/<int:coordinator_id>/retrait", "stop_sharing", groups.stop_sharing,
+       ("POST",))
+_route("/groupes/<int:group_id>/supprimer", "delete_group", groups.delete_group, ("GET", "POST"))
+
+_route("/groupes/<int:group_id>/planifier", "schedule", sessions.schedule, ("GET", "POST"))
+_route("/groupes/<int:group_id>/rencontres/<int:session_id>", "session", sessions.session_page)
+_route("/groupes/<int:group_id>/rencontres/<int:session_id>/deplacer", "reschedule_session",
+       sessions.reschedule_session, ("POST",))
+_route("/groupes/<int:group_id>/rencontres/<int:session_id>/annuler", "cancel_session", sessions.cancel_session,
+       ("POST",))
+_route("/groupes/<int:group_id>/rencontres/<int:session_id>/moderateur", "change_moderator",
+       sessions.change_moderator, ("POST",))
+_route("/groupes/<int:group_id>/rencontres/<int:session_id>/invitations/<int:invite_id>/renvoyer", "resend_invite",
+       sessions.resend_invite, ("POST",))
+_route("/groupes/<int:group_id>/rencontres/<int:session_id>/reunion", "recreate_meeting", sessions.recreate_meeting,
+       ("POST",))
+_route("/groupes/<int:group_id>/series/<int:series_id>/deplacer", "reschedule_series", sessions.reschedule_series,
+       ("POST",))
+_route("/groupes/<int:group_id>/series/<int:series_id>/annuler", "cancel_series", sessions.cancel_series, ("POST",))
