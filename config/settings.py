@@ -84,6 +84,14 @@ class Settings:
     # When off, prompts are shown on the moderator console only and no meeting chat channel is created.
     CHAT_PROMPTS_ENABLED: bool = True
 
+    # The worker (see worker/__init__.py): how far ahead of its due time the scheduler hands a prompt job to a
+    # worker (the job then waits for the exact moment), how often it looks, how often the sweep runs, and how
+    # many posts one job keeps in flight (enough to fill the rate limit despite Zoom's latency).
+    PROMPT_RELEASE_LEAD_SECONDS: float = 0.3
+    SCHEDULER_POLL_SECONDS: float = 0.02
+    SWEEP_INTERVAL_SECONDS: float = 15.0
+    PROMPT_POST_THREADS: int = 16
+
     MAIL_FROM: str = "Entre pairs <entre-pairs@localhost>"
     SMTP_HOST: str = ""
     SMTP_PORT: int = 587
@@ -215,6 +223,14 @@ def _check(settings: Settings) -> list[str]:
         problems.append("ZOOM_CHAT_RATE_PER_SECOND must be positive")
     if not 0.5 <= settings.CONSOLE_POLL_SECONDS <= 60:
         problems.append("CONSOLE_POLL_SECONDS must be between 0.5 and 60")
+    if not 0 < settings.SWEEP_INTERVAL_SECONDS <= 30:
+        problems.append("SWEEP_INTERVAL_SECONDS must be more than 0 and at most 30")
+    if not 0 < settings.SCHEDULER_POLL_SECONDS <= 0.2:
+        problems.append("SCHEDULER_POLL_SECONDS must be more than 0 and at most 0.2")
+    if not 0 <= settings.PROMPT_RELEASE_LEAD_SECONDS <= 5:
+        problems.append("PROMPT_RELEASE_LEAD_SECONDS must be between 0 and 5")
+    if not 1 <= settings.PROMPT_POST_THREADS <= 64:
+        problems.append("PROMPT_POST_THREADS must be between 1 and 64")
     if settings.ZOOM_CHAT_MAX_WAIT_SECONDS < 0:
         problems.append("ZOOM_CHAT_MAX_WAIT_SECONDS must not be negative")
     if settings.ZOOM_HOST_DAILY_LIMIT < 1:

@@ -27,8 +27,11 @@ def send_invites(invite_ids: Sequence[int]) -> None:
 
 
 def schedule_prompts(session_ids: Sequence[int]) -> None:
-    """The session's prompt rows changed: (re)schedule their jobs."""
+    """The sessions' prompt rows changed: put their due instants on the worker's timetable.
+
+    Instants a change left behind stay on the timetable: their jobs find nothing due and end at once.
+    """
     from worker import queues
 
     ids = list(session_ids)
-    after_commit(db.session(), lambda: queues.enqueue_prompt_schedule(ids))
+    after_commit(db.session(), lambda: queues.schedule_prompts(ids))

@@ -57,6 +57,13 @@ def publish(redis: Redis, session_id: int, revision: int) -> int:
     return int(redis.eval(_SET_IF_GREATER, 1, revision_key(session_id), revision, REVISION_TTL_SECONDS))
 
 
+def note_changed(session: Session, revisions: dict[int, int]) -> None:
+    """Revisions raised by a bulk statement (no ORM objects to see): publish them after the commit too."""
+    changed: dict[int, int] = session.info.setdefault(_CHANGED, {})
+    for session_id, revision in revisions.items():
+        changed[session_id] = max(revision, changed.get(session_id, 0))
+
+
 def _changed(state, name: str) -> bool:
     return state.attrs[name].history.has_changes()
 

@@ -1,7 +1,8 @@
 """The RQ queues, and the one place that knows which job serves which request.
 
-Job ids are deterministic (``meeting-sync-12``): enqueuing the same work twice replaces the waiting job
-instead of doubling it.
+Job ids are deterministic (``meeting-sync-12``, ``prompts-at-1795000000000``): enqueuing the same work twice
+replaces the waiting job instead of doubling it, and every job re-reads the database, so a second run finds
+nothing left to do.
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ from redis import Redis
 from rq import Queue
 
 PROMPTS = "prompts"
+SWEEP = "sweep"
 ZOOM = "zoom"
 MAIL = "mail"
 DEFAULT = "default"
-# Worker listening order: a prompt due now matters more than an invite.
-ALL_QUEUES = (PROMPTS, ZOOM, MAIL, DEFAULT)
+# Worker listening order: a prompt due now matters more than anything; the sweep rescues prompts; then the
+# meetings prompts need; invitations last (a minute late is fine for an e-mail).
+ALL_QUEUES = (PROMPTS, SWEEP, ZOOM, MAIL, DEFAULT)
+
+SWEEP_JOB_ID = "sweep"
+# A prompt job posts for a few seconds at most (rush hour: N posts at the rate limit); past this RQ stops it
+# and the sweep hands its claimed rows to another worker.
+PROMPT_JOB_TIMEOUT = 300
 
 
 def connection() -> Redis:
@@ -50,8 +58,32 @@ def enqueue_invites(invite_ids: Iterable[int]) -> None:
     _enqueue_together(mail, jobs)
 
 
-def enqueue_prompt_schedule(session_ids: Iterable[int]) -> None:
-    default = queue(DEFAULT)
-    jobs = [Queue.prepare_data("worker.jobs.prompts.schedule_session_prompts", args=(session_id,),
-                               job_id=f"prompt-schedule-{session_id}", result_ttl=3600) for session_id in session_ids]
-    _enqueue_together(default, jobs)
+def schedule_prompts(session_ids: Iterable[int]) -> int:
+    """Put the due instants of these sessions' pending prompts on the timetable (after their rows committed).
+
+    Runs after the commit, when the ORM session can no longer query: it reads through its own connection.
+    Returns how many new instants were added.
+    """
+    from service.domain.posting import session_due_instants
+    from service.extensions import db
+    from worker.timetable import Timetable
+
+    ids = list(session_ids)
+    if not ids:
+        return 0
+    with db.engine.connect() as conn:
+        instants = session_due_instants(ids, conn)
+    return Timetable(connection()).add(instants)
+
+
+def enqueue_prompt_job(job_id: str, instant_ms: int, redis: Redis) -> None:
+    """Hand the prompts due at ``instant_ms`` to a worker (the scheduler does this just before the instant)."""
+    queue(PROMPTS, redis).enqueue_call(
+        "worker.jobs.prompts.post_due_prompts", args=(instant_ms,), job_id=job_id, result_ttl=600,
+        timeout=PROMPT_JOB_TIMEOUT, failure_ttl=24 * 3600,
+    )
+
+
+def enqueue_sweep(redis: Redis) -> None:
+    """One sweep waiting at a time: the same id replaces a sweep not yet started."""
+    queue(SWEEP, redis).enqueue_call("worker.jobs.sweep.sweep", job_id=SWEEP_JOB_ID, result_ttl=300, timeout=120)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 from integrations.zoom.client import ZoomTransport
@@ -64,3 +65,26 @@ class ChatPoster:
             if time.monotonic() + error.retry_after > deadline:
                 raise error
             log.info("Zoom said 429 for chat; retrying after %.2f s", error.retry_after)
+
+    def find(self, host_user: str, channel_id: str, text: str, since: datetime, pages: int = 4) -> str | None:
+        """The id of a message ``host_user`` already sent to the channel with exactly ``text`` since ``since``.
+
+        Before posting again a message whose first attempt has an unknown outcome (a timeout, a worker killed
+        mid-call): Zoom has no idempotency key, so the channel itself is the record. Newest first, a few
+        pages at most (a prompt channel holds a handful of messages per session).
+        """
+        url = self._base + quote(host_user, safe="@") + "/messages"
+        params = {"to_channel": channel_id, "page_size": 50,
+                  "from": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        for _ in range(pages):
+            self.limiter.wait_for_slot()
+            response = self.transport.expect(self.transport.send("GET", url, params=params), (200,))
+            data = response.json()
+            for message in data.get("messages", []):
+                if message.get("message") == text:
+                    return str(message["id"])
+            token = data.get("next_page_token")
+            if not token:
+                return None
+            params["next_page_token"] = token
+        return None

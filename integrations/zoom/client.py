@@ -36,8 +36,8 @@ from integrations.zoom.http import error_from_response
 
 log = logging.getLogger(__name__)
 
-# Connections kept open per host: a worker process posts from one thread, the web app from a few.
-POOL_SIZE = 8
+# Connections kept open per host: a prompt job posts from up to 16 threads (PROMPT_POST_THREADS).
+POOL_SIZE = 16
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 

@@ -46,6 +46,8 @@ class Prompt(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[PromptStatus] = mapped_column(enum_column(PromptStatus), default=PromptStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # After a refused or unanswered post: not tried again before this (backoff, Zoom's Retry-After).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -281,4 +281,50 @@ def send_chat_message(user_id: str):
                               received_wall, received_monotonic)
         sandbox.messages.append(message)
         sandbox.stats["chat_message"] += 1
+    if sandbox.take_fault(request.method, request.path, after_effect=True) is not None:
+        sandbox.stats["lost_answer"] += 1
+        raise ApiError(502, 502, "Bad Gateway")  # the message is in the channel; the sender cannot know
     return jsonify(id=message.id), 201
+
+
+@bp.get("/v2/chat/users/<user_id>/messages")
+def list_chat_messages(user_id: str):
+    """A user's messages in one channel, newest first, as Zoom's "List user's chat messages" (``to_channel``,
+    ``from``/``to`` ISO times, ``page_size`` up to 50, ``next_page_token``)."""
+    gate(MEDIUM)
+    sender = _user(user_id)
+    channel_id = request.args.get("to_channel")
+    if not channel_id:
+        raise ApiError(400, 300, "Validation Failed.",
+                       [{"field": "to_channel", "message": "to_channel or to_contact is required."}])
+    try:
+        page_size = int(request.args.get("page_size", 10))
+        offset = int(request.args.get("next_page_token") or 0)
+        since = _iso_seconds(request.args.get("from"))
+        until = _iso_seconds(request.args.get("to"))
+    except ValueError:
+        raise ApiError(400, 300, "Validation Failed.") from None
+    if not 1 <= page_size <= 50:
+        raise ApiError(400, 300, "Validation Failed.", [{"field": "page_size", "message": "Must be 1 to 50."}])
+    sandbox = state()
+    with sandbox.lock:
+        if channel_id not in sandbox.channels:
+            raise ApiError(404, 4130, f"Channel does not exist: {channel_id}.")
+        found = [m for m in reversed(sandbox.messages)
+                 if m.channel_id == channel_id and m.sender == sender["email"]
+                 and (since is None or m.received_wall >= since) and (until is None or m.received_wall <= until)]
+    page = found[offset:offset + page_size]
+    more = offset + page_size < len(found)
+    return jsonify(
+        page_size=page_size,
+        next_page_token=str(offset + page_size) if more else "",
+        messages=[{"id": m.id, "message": m.text, "sender": m.sender,
+                   "date_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(m.received_wall)),
+                   "timestamp": int(m.received_wall * 1000)} for m in page],
+    )
+
+
+def _iso_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

@@ -8,7 +8,9 @@
                                             ``users`` (host e-mails to add)
 ``POST /_sandbox/faults``                   ``{"kind": "5xx"|"timeout"|"429"|"429-daily"|"401", "count": N,
                                             "path": "/chat", "method": "POST", "status": 503,
-                                            "retry_after": "1", "seconds": 30}``: the next N matching calls fail
+                                            "retry_after": "1", "seconds": 30, "probability": 0.2}``: the
+                                            next N matching calls fail (each with that chance);
+                                            ``lost-answer``: a chat message is kept, the answer is a 502
 ``POST /_sandbox/tokens/revoke``            every token issued so far stops working (401)
 ``GET  /_sandbox/meetings``                 every meeting (as Zoom returns it, ``start_url`` included)
 ``GET  /_sandbox/meetings/<id>``            one meeting
@@ -96,7 +98,9 @@ def inject_fault():
     fault = Fault(kind=kind, remaining=int(body.get("count", 1)), path=str(body.get("path", "")),
                   method=str(body.get("method", "")).upper(), status=int(body.get("status", 503)),
                   retry_after=None if body.get("retry_after") is None else str(body["retry_after"]),
-                  seconds=float(body.get("seconds", 30)))
+                  seconds=float(body.get("seconds", 30)), probability=float(body.get("probability", 1.0)))
+    if not 0 < fault.probability <= 1:
+        return jsonify(error="probability must be in (0, 1]"), 400
     with state().lock:
         state().faults.append(fault)
     return jsonify(ok=True)

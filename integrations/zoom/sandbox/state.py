@@ -6,6 +6,7 @@ to disk: it is a test double, and a chat shown on the sandbox page is gone when 
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 import time
@@ -16,7 +17,9 @@ from typing import Any
 DEFAULT_PER_SECOND = {"light": 30, "medium": 20, "heavy": 10}
 DEFAULT_DAILY_MEETING_CALLS = 100
 DEFAULT_TOKEN_TTL = 3600
-FAULT_KINDS = ("5xx", "timeout", "429", "429-daily", "401")
+FAULT_KINDS = ("5xx", "timeout", "429", "429-daily", "401", "lost-answer")
+# Faults that strike after the call has taken effect (Zoom kept the message, the answer never came back).
+AFTER_EFFECT_KINDS = ("lost-answer",)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Fault:
     status: int = 503
     retry_after: str | None = None
     seconds: float = 30.0  # how long a "timeout" keeps the request waiting
+    probability: float = 1.0  # a matching request gets the fault with this chance (random faults)
 
     def matches(self, method: str, path: str) -> bool:
         return self.remaining > 0 and self.path in path and (not self.method or self.method == method)
@@ -86,6 +90,7 @@ class SandboxState:
     daily_counts: Counter = field(default_factory=Counter)  # (user id, UTC day) -> create/update calls
     stats: Counter = field(default_factory=Counter)
     webhook_deliveries: deque = field(default_factory=lambda: deque(maxlen=200))
+    dice: random.Random = field(default_factory=random.Random)  # draws for faults given a probability
 
     def __post_init__(self):
         self._initial_webhook_url = self.config.webhook_url
@@ -122,12 +127,19 @@ class SandboxState:
             self.faults.clear()
             self.webhook_deliveries.clear()
 
-    def take_fault(self, method: str, path: str, explicit_only: bool = False) -> Fault | None:
-        """The fault this request gets, if any (``explicit_only``: only faults whose ``path`` names it)."""
+    def take_fault(self, method: str, path: str, explicit_only: bool = False,
+                   after_effect: bool = False) -> Fault | None:
+        """The fault this request gets, if any (``explicit_only``: only faults whose ``path`` names it;
+        ``after_effect``: the faults that strike once the call has taken effect, else the others)."""
         with self.lock:
             for fault in self.faults:
+                if (fault.kind in AFTER_EFFECT_KINDS) != after_effect:
+                    continue
                 if fault.matches(method, path) and (fault.path or not explicit_only):
+                    if fault.probability < 1.0 and self.dice.random() >= fault.probability:
+                        continue
                     fault.remaining -= 1
+                    self.faults = [f for f in self.faults if f.remaining > 0]
                     return fault
             self.faults = [f for f in self.faults if f.remaining > 0]
         return None

@@ -1,0 +1,303 @@
+"""Posting prompts into the meeting chat: which rows are due, claiming them, and recording what happened.
+
+The database is the truth. A row is posted only by the worker that moved it from ``pending`` to ``claimed`` in
+one conditional UPDATE, so two jobs (a duplicate, a retry, the sweep's re-release) can never both post it.
+What happened is written back on the same row: ``posted`` with Zoom's message id, ``pending`` again with a
+``next_attempt_at`` while a retry still makes sense, ``skipped`` (session over, too late) or ``failed`` with
+the reason.
+
+A post whose outcome is unknown (the worker died mid-call, the request timed out) is *checked* before it is
+sent again: :attr:`PromptToPost.needs_check` tells the job to look in the channel for the text first.
+
+Hot path: a rush-hour job claims hundreds of rows at once, so everything here is a handful of set-based
+statements (Core, not one ORM object per row), and texts come from a cache of timelines.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+
+from service.domain.clock import now_utc
+from service.domain.prompts import REASON_SESSION_CANCELLED, REASON_SESSION_ENDED
+from service.extensions import db
+from service.models import (
+    GroupSession,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Prompt,
+    PromptAudience,
+    PromptStatus,
+    SessionStatus,
+    ZoomMeeting,
+)
+from service.protocol import MAX_MEMBERS_EXCEPTION, MIN_MEMBERS_EXCEPTION, SessionKind, build_timeline
+
+REASON_TOO_LATE = "too_late"
+REASON_MEETING_NOT_READY = "meeting_not_ready"
+REASON_WORKER_LOST = "worker_lost"
+REASON_NOT_A_CHAT_STEP = "not_a_chat_step"
+
+# A meeting still being created in Zoom is looked at again this often while its prompt is still useful.
+MEETING_NOT_READY_RETRY = timedelta(seconds=5)
+# The first retry after a refused post, doubled each time up to the cap (Zoom's Retry-After wins if longer).
+FIRST_BACKOFF = timedelta(seconds=0.5)
+MAX_BACKOFF = timedelta(seconds=8)
+# A prompt is not worth posting when less than this is left of its step.
+MIN_USEFUL_REMAINDER = timedelta(seconds=5)
+
+
+class Outcome(str, enum.Enum):
+    POSTED = "posted"
+    RETRY = "retry"  # back to pending, tried again at ``retry_at``
+    SKIPPED = "skipped"  # not posted on purpose (session over, too late)
+    FAILED = "failed"  # Zoom kept refusing while it was still useful
+
+
+@dataclass(frozen=True)
+class PromptToPost:
+    prompt_id: int
+    session_id: int
+    step_key: str
+    due_at: datetime
+    expires_at: datetime
+    attempts: int  # including this one
+    host_user: str
+    channel_id: str
+    text: str
+
+    @property
+    def needs_check(self) -> bool:
+        """An earlier attempt may have reached Zoom: look in the channel before posting again."""
+        return self.attempts > 1
+
+
+@dataclass(frozen=True)
+class PostResult:
+    prompt_id: int
+    session_id: int
+    outcome: Outcome
+    message_id: str | None = None
+    reason: str | None = None
+    retry_at: datetime | None = None
+    posted_at: datetime | None = None
+
+
+def _eligible(until: datetime):
+    return and_(
+        Prompt.status == PromptStatus.PENDING,
+        Prompt.audience == PromptAudience.EVERYONE,
+        Prompt.due_at <= until,
+        or_(Prompt.next_attempt_at.is_(None), Prompt.next_attempt_at <= until),
+    )
+
+
+def claim_due(until: datetime, worker: str, now: datetime | None = None, limit: int = 2000) -> list[PromptToPost]:
+    """Claim every pending prompt due by ``until`` and return those to post now, in due order.
+
+    Rows that should not be posted any more are settled here (skipped with the reason); rows whose meeting is
+    not ready yet go back to ``pending`` with a later attempt, or fail once their step is over.
+    """
+    now = now or now_utc()
+    candidates = db.session.execute(
+        select(Prompt.id).where(_eligible(until)).order_by(Prompt.due_at, Prompt.id).limit(limit)
+    ).scalars().all()
+    if not candidates:
+        return []
+    claimed_ids = db.session.execute(
+        update(Prompt)
+        .where(Prompt.id.in_(candidates), Prompt.status == PromptStatus.PENDING)
+        .values(status=PromptStatus.CLAIMED, claimed_at=now, claimed_by=worker, attempts=Prompt.attempts + 1,
+                updated_at=now)
+        .returning(Prompt.id),
+        execution_options={"synchronize_session": False},
+    ).scalars().all()
+    if not claimed_ids:
+        db.session.commit()
+        return []
+    rows = db.session.execute(
+        select(Prompt.id, Prompt.session_id, Prompt.step_key, Prompt.due_at, Prompt.expires_at, Prompt.attempts,
+               GroupSession.status, GroupSession.kind, GroupSession.duration_minutes, GroupSession.language,
+               GroupSession.centring_variant, GroupSession.group_id, ZoomMeeting.status, ZoomMeeting.host_user,
+               ZoomMeeting.chat_channel_id)
+        .join(GroupSession, GroupSession.id == Prompt.session_id)
+        .outerjoin(ZoomMeeting, ZoomMeeting.id == GroupSession.zoom_meeting_id)
+        .where(Prompt.id.in_(claimed_ids))
+        .order_by(Prompt.due_at, Prompt.id)
+    ).all()
+    sizes = _group_sizes({row[11] for row in rows})
+    to_post: list[PromptToPost] = []
+    settled: list[PostResult] = []
+    for (prompt_id, session_id, step_key, due_at, expires_at, attempts, session_status, kind, minutes, language,
+         centring, group_id, meeting_status, host_user, channel_id) in rows:
+        if session_status is not SessionStatus.SCHEDULED:
+            reason = REASON_SESSION_CANCELLED if session_status is SessionStatus.CANCELLED else REASON_SESSION_ENDED
+            settled.append(PostResult(prompt_id, session_id, Outcome.SKIPPED, reason=reason))
+            continue
+        if expires_at - MIN_USEFUL_REMAINDER <= now:
+            settled.append(PostResult(prompt_id, session_id, Outcome.SKIPPED, reason=REASON_TOO_LATE))
+            continue
+        if meeting_status is not MeetingStatus.READY or not host_user or not channel_id:
+            settled.append(retry_or_fail(prompt_id, session_id, expires_at, now, REASON_MEETING_NOT_READY,
+                                         MEETING_NOT_READY_RETRY))
+            continue
+        text = chat_text(kind, minutes, sizes.get(group_id, MIN_MEMBERS_EXCEPTION), language, centring, step_key)
+        if text is None:  # the plan no longer has this step as a chat prompt
+            settled.append(PostResult(prompt_id, session_id, Outcome.SKIPPED, reason=REASON_NOT_A_CHAT_STEP))
+            continue
+        to_post.append(PromptToPost(prompt_id, session_id, step_key, due_at, expires_at, attempts, host_user,
+                                    channel_id, text))
+    if settled:
+        _write(settled, worker, now)
+    db.session.commit()
+    return to_post
+
+
+def retry_or_fail(prompt_id: int, session_id: int, expires_at: datetime, now: datetime, reason: str,
+                  wait: timedelta) -> PostResult:
+    """Try again after ``wait`` if the step is still running by then; otherwise the prompt failed."""
+    retry_at = now + wait
+    if retry_at + MIN_USEFUL_REMAINDER >= expires_at:
+        return PostResult(prompt_id, session_id, Outcome.FAILED, reason=reason)
+    return PostResult(prompt_id, session_id, Outcome.RETRY, reason=reason, retry_at=retry_at)
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+    """How long to wait after the ``attempts``-th refused post (Zoom's ``Retry-After`` when it says more)."""
+    wait = min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
+    if retry_after is not None:
+        wait = max(wait, timedelta(seconds=retry_after))
+    return wait
+
+
+def record(results: Sequence[PostResult], worker: str, now: datetime | None = None) -> None:
+    """Write what happened to claimed rows (only rows this worker still holds) and commit."""
+    if results:
+        _write(results, worker, now or now_utc())
+        db.session.commit()
+
+
+_prompts = Prompt.__table__
+
+
+def _write(results: Iterable[PostResult], worker: str, now: datetime) -> None:
+    # Core statements on the table, run as one executemany each: rush hour writes hundreds of rows at once.
+    posted, retries, settled = [], [], []
+    for result in results:
+        if result.outcome is Outcome.POSTED:
+            posted.append({"pid": result.prompt_id, "message_id": result.message_id, "when": result.posted_at or now})
+        elif result.outcome is Outcome.RETRY:
+            retries.append({"pid": result.prompt_id, "why": result.reason, "retry_at": result.retry_at})
+        else:
+            final = PromptStatus.SKIPPED if result.outcome is Outcome.SKIPPED else PromptStatus.FAILED
+            settled.append({"pid": result.prompt_id, "why": result.reason, "final": final})
+    held = and_(_prompts.c.id == bindparam("pid"), _prompts.c.status == PromptStatus.CLAIMED,
+                _prompts.c.claimed_by == worker)
+    if posted:
+        db.session.execute(update(_prompts).where(held).values(
+            status=PromptStatus.POSTED, posted_at=bindparam("when"), reason=None, next_attempt_at=None,
+            provider_message_id=bindparam("message_id"), updated_at=now), posted)
+    if retries:
+        db.session.execute(update(_prompts).where(held).values(
+            status=PromptStatus.PENDING, reason=bindparam("why"), next_attempt_at=bindparam("retry_at"),
+            claimed_by=None, claimed_at=None, updated_at=now), retries)
+    if settled:
+        db.session.execute(update(_prompts).where(held).values(
+            status=bindparam("final"), reason=bindparam("why"), updated_at=now), settled)
+    changed_sessions = {r.session_id for r in results if r.outcome is not Outcome.RETRY}
+    if changed_sessions:
+        raise_revisions(changed_sessions)
+
+
+def raise_revisions(session_ids: Iterable[int]) -> None:
+    """Consoles show each prompt's status: their sessions' revisions go up (published after the commit)."""
+    from service.revisions import note_changed
+
+    ids = sorted(set(session_ids))
+    revised = db.session.execute(
+        update(GroupSession).where(GroupSession.id.in_(ids)).values(revision=GroupSession.revision + 1)
+        .returning(GroupSession.id, GroupSession.revision),
+        execution_options={"synchronize_session": False},
+    ).all()
+    note_changed(db.session(), dict(revised))
+
+
+def _group_sizes(group_ids: set[int]) -> dict[int, int]:
+    """How many people each group's round table is timed for (as ``timelines.group_size_for``)."""
+    counts = dict(db.session.execute(
+        select(Member.group_id, func.count()).where(Member.group_id.in_(group_ids),
+                                                    Member.status == MemberStatus.ACTIVE)
+        .group_by(Member.group_id)
+    ).all())
+    return {gid: min(max(counts.get(gid, 0), MIN_MEMBERS_EXCEPTION), MAX_MEMBERS_EXCEPTION) for gid in group_ids}
+
+
+@functools.lru_cache(maxsize=512)
+def _timeline(kind: SessionKind, minutes: int, members: int, language: str, centring: int):
+    return build_timeline(kind, minutes, members, language, centring)
+
+
+def chat_text(kind: SessionKind, minutes: int, members: int, language: str, centring: int | None,
+              step_key: str) -> str | None:
+    """The words posted for ``step_key``: the one protocol definition, built once per kind of session."""
+    timeline = _timeline(kind, minutes, members, language, centring or 0)
+    try:
+        return timeline.step(step_key).chat_text
+    except KeyError:
+        return None
+
+
+# --- the sweep ----------------------------------------------------------------------------------------------
+
+
+def due_instants(horizon: datetime) -> list[datetime]:
+    """Every instant a pending chat prompt is due (or may be retried) up to ``horizon``: the sweep puts them
+    back on the timetable, so prompts survive a Redis that lost its data."""
+    rows = db.session.execute(
+        select(Prompt.due_at, Prompt.next_attempt_at).where(_eligible(horizon))
+    ).all()
+    return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
+
+
+def session_due_instants(session_ids: Sequence[int], executor=None) -> list[datetime]:
+    """The instants the pending chat prompts of these sessions are due (after a plan changed).
+
+    ``executor``: a Connection, for callers running after a commit, when the ORM session cannot query.
+    """
+    rows = (executor or db.session).execute(
+        select(Prompt.due_at, Prompt.next_attempt_at).where(
+            Prompt.session_id.in_(list(session_ids)), Prompt.status == PromptStatus.PENDING,
+            Prompt.audience == PromptAudience.EVERYONE)
+    ).all()
+    return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
+
+
+def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(seconds=15)) -> set[str]:
+    """Who holds claims older than ``grace`` (younger ones are surely being posted right now)."""
+    now = now or now_utc()
+    return set(db.session.execute(
+        select(Prompt.claimed_by).where(Prompt.status == PromptStatus.CLAIMED, Prompt.claimed_at <= now - grace)
+        .distinct()
+    ).scalars())
+
+
+def release_claims(claimers: set[str], now: datetime | None = None) -> int:
+    """The rows these (dead) claimers held go back to ``pending``; they are checked in the channel before any
+    re-post (``PromptToPost.needs_check``). Returns how many rows were released."""
+    if not claimers:
+        return 0
+    now = now or now_utc()
+    released = db.session.execute(
+        update(Prompt).where(Prompt.claimed_by.in_(sorted(claimers)), Prompt.status == PromptStatus.CLAIMED)
+        .values(status=PromptStatus.PENDING, claimed_by=None, claimed_at=None, reason=REASON_WORKER_LOST,
+                next_attempt_at=None, updated_at=now),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db.session.commit()
+    return released

@@ -1,0 +1,69 @@
+"""Who holds claimed prompt rows, and whether they are still alive.
+
+Each prompt job run is a *claimer* with a unique name; while it runs, a background thread keeps a short-lived
+Redis key for it alive. A claimer whose key has expired is dead (killed, its machine gone): the sweep gives its
+rows back. RQ's own worker registry is no use here: a killed worker stays registered for minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Iterable
+
+from redis import Redis
+from redis.exceptions import RedisError
+
+# A claimer is dead once its key is this old; it is refreshed every third of that.
+HEARTBEAT_TTL_SECONDS = 10
+
+
+def _key(claimer: str) -> str:
+    return f"entre_pairs:claimer:{claimer}"
+
+
+def new_claimer_name() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Heartbeat:
+    """``with Heartbeat(redis) as claimer:`` — the name to claim rows with, alive while the block runs."""
+
+    def __init__(self, redis: Redis, name: str | None = None):
+        self.redis = redis
+        self.name = name or new_claimer_name()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="claim-heartbeat", daemon=True)
+
+    def __enter__(self) -> str:
+        self.redis.set(_key(self.name), 1, ex=HEARTBEAT_TTL_SECONDS)
+        self._thread.start()
+        return self.name
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        try:
+            self.redis.delete(_key(self.name))
+        except RedisError:
+            pass
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_TTL_SECONDS / 3):
+            try:
+                self.redis.set(_key(self.name), 1, ex=HEARTBEAT_TTL_SECONDS)
+            except RedisError:  # Redis restarting: the next beat tries again; the claim is released if it stays down
+                pass
+
+
+def dead_claimers(redis: Redis, claimers: Iterable[str]) -> set[str]:
+    names = sorted(set(claimers))
+    if not names:
+        return set()
+    with redis.pipeline(transaction=False) as pipe:
+        for name in names:
+            pipe.exists(_key(name))
+        alive = pipe.execute()
+    return {name for name, exists in zip(names, alive) if not exists}

@@ -1,0 +1,51 @@
+"""The periodic sweep (every ``SWEEP_INTERVAL_SECONDS``, enqueued by the scheduler): nothing stays lost.
+
+- prompt rows claimed by a worker that died go back to ``pending`` (and are checked in the chat before re-posting);
+- every pending prompt due soon (or already due) is put back on the timetable — after Redis lost its data, or a
+  job was lost between the scheduler and a worker; an instant already there is not doubled;
+- invitations and Zoom meetings whose next attempt is due are enqueued again;
+- once an hour, what is no longer needed is deleted (``service.domain.retention``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from service.domain import meetings, posting, retention
+from service.domain.clock import now_utc
+from service.extensions import current_settings
+from worker import queues
+from worker.claims import dead_claimers
+from worker.jobs.invites import retry_due_invites
+from worker.timetable import Timetable
+
+log = logging.getLogger(__name__)
+
+RETENTION_EVERY_SECONDS = 3600
+
+
+def sweep() -> dict[str, int]:
+    settings = current_settings()
+    redis = current_app.extensions["redis"]
+    now = now_utc()
+    released = posting.release_claims(dead_claimers(redis, posting.stale_claimers(now)), now)
+    if released:
+        log.warning("released %s prompt(s) claimed by a worker that died; they are checked before re-posting",
+                    released)
+    horizon = now + timedelta(seconds=max(60.0, 4 * settings.SWEEP_INTERVAL_SECONDS))
+    rescheduled = Timetable(redis).add(posting.due_instants(horizon))
+    if rescheduled:
+        log.info("put %s prompt instant(s) back on the timetable", rescheduled)
+    invites = retry_due_invites()
+    meeting_ids = meetings.meetings_needing_sync(now)
+    for meeting_id in meeting_ids:
+        queues.enqueue_meeting_sync(meeting_id)
+    summary = {"released": released, "rescheduled": rescheduled, "invites": invites, "meetings": len(meeting_ids)}
+    if redis.set("entre_pairs:retention_ran", 1, nx=True, ex=RETENTION_EVERY_SECONDS):
+        report = retention.run(now, settings.RETENTION_DAYS)
+        log.info("retention: %s", report)
+        summary["groups_purged"] = report.groups_purged
+    return summary

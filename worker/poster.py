@@ -1,0 +1,114 @@
+"""Posting a batch of claimed prompts into their meetings' chats, several at a time, in due order.
+
+A rush-hour job holds hundreds of prompts. Each post waits for Zoom (~150 ms), so posting one after another
+would cap a worker at a few posts a second; a small thread pool keeps enough posts in flight to fill the
+account's shared rate limit, which does the pacing (``integrations.zoom.ratelimit``). Threads only talk to
+Zoom; the job's own thread writes the outcomes to the database in small groups as they arrive, so a worker
+killed mid-batch leaves little unrecorded (and that little is checked in the channel before any re-post).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from datetime import timedelta
+
+from integrations.zoom import (
+    Zoom,
+    ZoomAuthError,
+    ZoomError,
+    ZoomInvalidRequest,
+    ZoomNotFound,
+    ZoomRateLimited,
+    ZoomUnavailable,
+)
+from service.domain.clock import now_utc
+from service.domain.posting import Outcome, PostResult, PromptToPost, backoff, retry_or_fail
+
+log = logging.getLogger(__name__)
+
+# Outcomes are written to the database at least this often while a batch is being posted...
+RECORD_EVERY_SECONDS = 0.25
+# ...or as soon as this many are waiting.
+RECORD_EVERY_COUNT = 50
+# A re-post after an unknown outcome looks for the text in the channel this far before the prompt was due.
+CHECK_WINDOW = timedelta(minutes=5)
+
+
+class PromptPoster:
+    def __init__(self, zoom: Zoom, threads: int):
+        self.zoom = zoom
+        self.threads = threads
+
+    def post_all(self, prompts: Sequence[PromptToPost], record: Callable[[list[PostResult]], None]) -> list[PostResult]:
+        """Post every prompt (in due order, as fast as the rate limit allows); ``record`` receives the outcomes
+        in groups as they come. Returns them all."""
+        if not prompts:
+            return []
+        results: list[PostResult] = []
+        waiting: list[PostResult] = []
+        last_record = time.monotonic()
+        with ThreadPoolExecutor(max_workers=min(self.threads, len(prompts)), thread_name_prefix="post") as pool:
+            running = {pool.submit(self.post_one, prompt) for prompt in prompts}
+            while running:
+                done, running = wait(running, timeout=RECORD_EVERY_SECONDS, return_when=FIRST_COMPLETED)
+                waiting.extend(future.result() for future in done)
+                now = time.monotonic()
+                if waiting and (len(waiting) >= RECORD_EVERY_COUNT or now - last_record >= RECORD_EVERY_SECONDS
+                                or not running):
+                    record(waiting)
+                    results.extend(waiting)
+                    waiting, last_record = [], now
+        return results
+
+    def post_one(self, prompt: PromptToPost) -> PostResult:
+        """Post one prompt; never raises (every failure becomes an outcome with its reason)."""
+        try:
+            if prompt.needs_check:
+                found = self.zoom.chat.find(prompt.host_user, prompt.channel_id, prompt.text,
+                                            since=prompt.due_at - CHECK_WINDOW)
+                if found is not None:
+                    log.info("prompt %s (session %s, %s) was already in the chat; not posting it again",
+                             prompt.prompt_id, prompt.session_id, prompt.step_key)
+                    return PostResult(prompt.prompt_id, prompt.session_id, Outcome.POSTED, message_id=found,
+                                      posted_at=now_utc())
+            message_id = self.zoom.post_chat_message(prompt.host_user, prompt.channel_id, prompt.text)
+            return PostResult(prompt.prompt_id, prompt.session_id, Outcome.POSTED, message_id=message_id,
+                              posted_at=now_utc())
+        except ZoomRateLimited as error:
+            return self._retry(prompt, "zoom_daily_limit" if error.daily else "zoom_rate_limited", error,
+                               error.retry_after)
+        except ZoomUnavailable as error:
+            return self._retry(prompt, "zoom_unavailable", error)
+        except ZoomAuthError as error:
+            return self._retry(prompt, "zoom_auth", error)
+        except ZoomNotFound as error:
+            return self._fail(prompt, "zoom_channel_not_found", error)
+        except ZoomInvalidRequest as error:
+            return self._fail(prompt, f"zoom_refused:{error.code or error.status or ''}", error)
+        except ZoomError as error:
+            if error.transient:
+                return self._retry(prompt, "zoom_error", error)
+            return self._fail(prompt, f"zoom_error:{error.status or ''}", error)
+        except Exception:  # a bug must not lose the prompt: it is retried (and checked first) while still useful
+            log.exception("unexpected error posting prompt %s of session %s", prompt.prompt_id, prompt.session_id)
+            return self._retry(prompt, "unexpected_error", None)
+
+    def _retry(self, prompt: PromptToPost, reason: str, error: Exception | None,
+               retry_after: float | None = None) -> PostResult:
+        result = retry_or_fail(prompt.prompt_id, prompt.session_id, prompt.expires_at, now_utc(), reason,
+                               backoff(prompt.attempts, retry_after))
+        if result.outcome is Outcome.RETRY:
+            log.info("prompt %s (session %s, %s) not posted yet (%s: %s); next try at %s", prompt.prompt_id,
+                     prompt.session_id, prompt.step_key, reason, error, result.retry_at.isoformat())
+        else:
+            log.warning("prompt %s (session %s, %s) NOT posted: %s (%s) and its step ends too soon to retry",
+                        prompt.prompt_id, prompt.session_id, prompt.step_key, reason, error)
+        return result
+
+    def _fail(self, prompt: PromptToPost, reason: str, error: Exception) -> PostResult:
+        log.warning("prompt %s (session %s, %s) NOT posted: %s (%s)", prompt.prompt_id, prompt.session_id,
+                    prompt.step_key, reason, error)
+        return PostResult(prompt.prompt_id, prompt.session_id, Outcome.FAILED, reason=reason[:200])
