@@ -107,13 +107,18 @@ class Scheduler:
         return min(self.poll, max(0.0, upcoming - self.lead - time.time()))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
     from service.app import create_app
 
+    parser = argparse.ArgumentParser(prog="python -m worker.scheduler", description=__doc__.splitlines()[0])
+    parser.add_argument("--name", default=None, help="how this scheduler appears in the logs and the lease")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app()
     with app.app_context():
-        scheduler = Scheduler(app.extensions["redis"], app.extensions["settings"])
+        scheduler = Scheduler(app.extensions["redis"], app.extensions["settings"], name=args.name)
         signal.signal(signal.SIGTERM, scheduler.stop)
         signal.signal(signal.SIGINT, scheduler.stop)
         scheduler.run()

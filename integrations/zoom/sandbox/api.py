@@ -1,7 +1,8 @@
 """Zoom's HTTP API, as far as the service uses it: OAuth token, meetings, occurrences, Team Chat messages.
 
-Before each API call (``gate``): injected faults, the bearer token (401 ``code 124`` when missing, unknown or
-expired), Zoom's per-second limits by rate-limit label (429 ``X-RateLimit-Type: QPS``), then the injected latency;
+Before each API call (``gate``): half the injected latency (the other half delays the answer), faults, the bearer
+token (401 ``code 124`` when missing, unknown or expired), Zoom's per-second limits by rate-limit label (429
+``X-RateLimit-Type: QPS``);
 meeting create/update also count against the host's daily limit (``spend_daily``: 429 ``Daily-limit``,
 ``Retry-After`` the next 00:00 UTC as an ISO datetime).
 """
@@ -15,7 +16,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from integrations.zoom.sandbox import meetings as resources
 from integrations.zoom.sandbox.state import ChatMessage, SandboxState
@@ -101,8 +102,13 @@ def _daily_limit_error(retry_after: str | None = None) -> ApiError:
 
 
 def gate(label: str) -> None:
-    """Faults, the bearer token, the per-second limit of the call's label, then the injected latency."""
+    """The injected latency (half of it: the way in), faults, the bearer token, the per-second limit of the
+    call's label. The other half of the latency is on the way back (``_way_back``): a call is counted, and a
+    chat message recorded, when it arrives, as Zoom does."""
     sandbox = state()
+    if sandbox.latency:
+        time.sleep(sandbox.latency / 2)
+        g.answer_delay = sandbox.latency / 2
     fault = sandbox.take_fault(request.method, request.path)
     if fault is not None:
         _fault_response(fault)
@@ -125,8 +131,15 @@ def gate(label: str) -> None:
                                     "X-RateLimit-Remaining": "0", "Retry-After": "1"})
         sandbox.second_counts = {k: v for k, v in sandbox.second_counts.items() if k[1] >= second - 1}
         sandbox.second_counts[key] = count
-    if sandbox.latency:  # after counting: Zoom counts a call when it arrives, the delay is on the way back
-        time.sleep(sandbox.latency)
+
+
+@bp.after_request
+def _way_back(response):
+    """The other half of the injected latency, on the way back (so a chat message is recorded when it arrives)."""
+    delay = g.pop("answer_delay", 0)
+    if delay:
+        time.sleep(delay)
+    return response
 
 
 def spend_daily(host_id: str) -> None:
