@@ -13,6 +13,12 @@ import os
 from redis import Redis
 from rq import Worker
 
+# The job modules are imported here, once, so that each job's forked child starts with them loaded instead of
+# importing them (and Zoom's client, the protocol, the ORM mappings...) again for every job.
+import worker.jobs.invites  # noqa: F401
+import worker.jobs.meetings  # noqa: F401
+import worker.jobs.prompts  # noqa: F401
+import worker.jobs.sweep  # noqa: F401
 from service.app import create_app
 from service.extensions import db
 from worker.queues import ALL_QUEUES

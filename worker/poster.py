@@ -10,9 +10,10 @@ killed mid-batch leaves little unrecorded (and that little is checked in the cha
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from integrations.zoom import (
@@ -29,10 +30,11 @@ from service.domain.posting import Outcome, PostResult, PromptToPost, backoff, r
 
 log = logging.getLogger(__name__)
 
-# Outcomes are written to the database at least this often while a batch is being posted...
-RECORD_EVERY_SECONDS = 0.25
+# Outcomes are written to the database at least this often while a batch is being posted (the console shows
+# each prompt as posted within about this long)...
+RECORD_EVERY_SECONDS = 0.5
 # ...or as soon as this many are waiting.
-RECORD_EVERY_COUNT = 50
+RECORD_EVERY_COUNT = 100
 # A re-post after an unknown outcome looks for the text in the channel this far before the prompt was due.
 CHECK_WINDOW = timedelta(minutes=5)
 
@@ -47,21 +49,31 @@ class PromptPoster:
         in groups as they come. Returns them all."""
         if not prompts:
             return []
+        # Outcomes come back through a queue (not ``concurrent.futures.wait``, which walks every pending future
+        # each time one finishes: quadratic in a rush of hundreds).
+        arrived: queue.SimpleQueue[PostResult] = queue.SimpleQueue()
         results: list[PostResult] = []
         waiting: list[PostResult] = []
-        last_record = time.monotonic()
         with ThreadPoolExecutor(max_workers=min(self.threads, len(prompts)), thread_name_prefix="post") as pool:
-            running = {pool.submit(self.post_one, prompt) for prompt in prompts}
-            while running:
-                done, running = wait(running, timeout=RECORD_EVERY_SECONDS, return_when=FIRST_COMPLETED)
-                waiting.extend(future.result() for future in done)
-                now = time.monotonic()
-                if waiting and (len(waiting) >= RECORD_EVERY_COUNT or now - last_record >= RECORD_EVERY_SECONDS
-                                or not running):
+            for prompt in prompts:
+                pool.submit(self._post_into, prompt, arrived)
+            next_record = time.monotonic() + RECORD_EVERY_SECONDS
+            while len(results) + len(waiting) < len(prompts):
+                try:
+                    waiting.append(arrived.get(timeout=max(0.0, next_record - time.monotonic())))
+                except queue.Empty:
+                    pass
+                done = len(results) + len(waiting) == len(prompts)
+                if waiting and (done or len(waiting) >= RECORD_EVERY_COUNT or time.monotonic() >= next_record):
                     record(waiting)
                     results.extend(waiting)
-                    waiting, last_record = [], now
+                    waiting = []
+                if time.monotonic() >= next_record:
+                    next_record = time.monotonic() + RECORD_EVERY_SECONDS
         return results
+
+    def _post_into(self, prompt: PromptToPost, arrived: queue.SimpleQueue) -> None:
+        arrived.put(self.post_one(prompt))
 
     def post_one(self, prompt: PromptToPost) -> PostResult:
         """Post one prompt; never raises (every failure becomes an outcome with its reason)."""

@@ -27,6 +27,7 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     delay = instant_ms / 1000 - time.time()
     if delay > 0:
         time.sleep(delay)
+    cpu_at_start = time.process_time()
     instant = datetime.fromtimestamp(instant_ms / 1000, timezone.utc)
     settings = current_settings()
     redis = current_app.extensions["redis"]
@@ -47,5 +48,6 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     counts = {outcome.value: 0 for outcome in posting.Outcome}
     for result in results:
         counts[result.outcome.value] += 1
-    log.info("prompts due at %s: %s", instant.isoformat(timespec="milliseconds"), counts)
+    log.info("prompts due at %s: %s (%.3f CPU-s)", instant.isoformat(timespec="milliseconds"), counts,
+             time.process_time() - cpu_at_start)
     return counts
