@@ -1,6 +1,7 @@
 """Calendar invitations as plain values in, bytes out: no database, no network.
 
-- :mod:`calendars.events` — one recipient's calendar object (REQUEST or CANCEL), :func:`render_calendar`;
+- :mod:`calendars.events` — one recipient's calendar object (REQUEST or CANCEL, or PUBLISH for a file),
+  :func:`render_calendar` (and :func:`render_calendars` for several objects in one file);
 - :mod:`calendars.timezones` — VTIMEZONE components with yearly rules, checked against ``zoneinfo``;
 - :mod:`calendars.letters` — the e-mail's subject and bodies and the event's description, per language;
 - :mod:`calendars.imip` — the iMIP e-mail that carries a calendar object (:func:`build_message`).
@@ -17,6 +18,7 @@ from calendars.events import (
     Recurrence,
     parameter_safe,
     render_calendar,
+    render_calendars,
 )
 from calendars.imip import ATTACHMENT_NAME, Envelope, build_message, header_safe, message_id, parse_mailbox
 from calendars.letters import (
@@ -55,6 +57,7 @@ __all__ = [
     "parameter_safe",
     "parse_mailbox",
     "render_calendar",
+    "render_calendars",
     "render_description",
     "render_letter",
     "subject",

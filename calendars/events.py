@@ -1,15 +1,21 @@
-"""One recipient's calendar object (iTIP REQUEST or CANCEL) as bytes.
+"""One recipient's calendar object (iTIP REQUEST or CANCEL, or a PUBLISH file to download) as bytes.
 
 Plain values in, RFC 5545 bytes out (CRLF line endings, folded lines). The rules it follows are gathered in
 ``shared/notes/ical.md``: one ATTENDEE (the recipient) and the service as ORGANIZER; one random UID for the
 event's whole life; SEQUENCE and a fresh DTSTAMP on every message; times with a TZID and the zone's
 VTIMEZONE; ``RRULE`` with a UTC ``UNTIL``; ``RECURRENCE-ID`` for one occurrence; a reminder on requests only.
+
+``PUBLISH`` is the person's own copy as a file (no Accept/Decline, RFC 5546 §3.2.1): the same events, UID and
+SEQUENCE as the request, so a calendar that holds the invitation updates it; no ATTENDEE (the method has none),
+the reminder and exceptions kept. :func:`render_calendars` puts several objects (a series and single sessions)
+in one file.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -28,6 +34,7 @@ _UNSAFE_IN_PARAMETER = re.compile(r'[\x00-\x1f\x7f"]+')
 class Method(str, enum.Enum):
     REQUEST = "REQUEST"
     CANCEL = "CANCEL"
+    PUBLISH = "PUBLISH"  # a file to download: the event as it is, nothing to answer
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,7 @@ def _vevent(obj: CalendarObject, occurrence: Occurrence, zone: ZoneInfo) -> Even
             assert obj.recurrence.until is not None
             rule["UNTIL"] = obj.recurrence.until.astimezone(UTC)  # RFC 5545: UTC when DTSTART has a TZID
         event.add("rrule", vRecur(rule))
-        if obj.recurrence.excluded and obj.method is Method.REQUEST:
+        if obj.recurrence.excluded and obj.method is not Method.CANCEL:
             event.add("exdate", [moment.astimezone(zone) for moment in sorted(obj.recurrence.excluded)])
     event.add("sequence", occurrence.sequence)
     event.add("summary", _text(occurrence.text.summary, obj.language))
@@ -154,10 +161,11 @@ def _vevent(obj: CalendarObject, occurrence: Occurrence, zone: ZoneInfo) -> Even
         event.add("url", vUri(occurrence.text.join_url))
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")
-    event.add("status", "CONFIRMED" if obj.method is Method.REQUEST else "CANCELLED")
+    event.add("status", "CANCELLED" if obj.method is Method.CANCEL else "CONFIRMED")
     event.add("organizer", _address(obj.organizer, attendee=False, method=obj.method))
-    event.add("attendee", _address(obj.attendee, attendee=True, method=obj.method))
-    if obj.method is Method.REQUEST and obj.alarm_minutes:
+    if obj.method is not Method.PUBLISH:
+        event.add("attendee", _address(obj.attendee, attendee=True, method=obj.method))
+    if obj.method is not Method.CANCEL and obj.alarm_minutes:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", occurrence.text.summary)
@@ -185,15 +193,33 @@ def _moments(obj: CalendarObject) -> list[datetime]:
 
 def render_calendar(obj: CalendarObject) -> bytes:
     """The iCalendar stream (``METHOD`` set) for one recipient."""
-    zone = ZoneInfo(obj.timezone)
+    return render_calendars([obj])
+
+
+def render_calendars(objects: Sequence[CalendarObject]) -> bytes:
+    """Several calendar objects of one recipient in one stream: one VTIMEZONE per zone, then each object's
+    events. They share one method (a PUBLISH file holding a series and single sessions, each with its UID)."""
+    if not objects:
+        raise ValueError("a calendar needs at least one object")
+    methods = {obj.method for obj in objects}
+    if len(methods) != 1:
+        raise ValueError("the objects of one calendar share one method")
+    if len({obj.uid for obj in objects}) != len(objects):
+        raise ValueError("each object of a calendar has its own UID")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", obj.method.value)
-    calendar.add_component(vtimezone_for(obj.timezone, _moments(obj)))
-    for occurrence in sorted(obj.events, key=_master_first):
-        calendar.add_component(_vevent(obj, occurrence, zone))
+    calendar.add("method", methods.pop().value)
+    moments: dict[str, list[datetime]] = {}
+    for obj in objects:
+        moments.setdefault(obj.timezone, []).extend(_moments(obj))
+    for name, zone_moments in moments.items():
+        calendar.add_component(vtimezone_for(name, zone_moments))
+    for obj in objects:
+        zone = ZoneInfo(obj.timezone)
+        for occurrence in sorted(obj.events, key=_master_first):
+            calendar.add_component(_vevent(obj, occurrence, zone))
     return calendar.to_ical()
 
 

@@ -113,6 +113,27 @@ def holds(member: Member, uid: str, email: str | None = None) -> bool:
     return latest is InviteMethod.REQUEST
 
 
+def held_requests(member: Member) -> list[Invite]:
+    """The latest request of each calendar object this person holds now, at their current address: what their
+    calendar shows of the group (``invite_content.published_copy`` turns each into the copy to download)."""
+    uids = db.session.execute(
+        select(Invite.calendar_uid).where(_same_recipient(member, member.email), Invite.recurrence_key == "",
+                                          Invite.method == InviteMethod.REQUEST).distinct()
+    ).scalars().all()
+    held = []
+    for uid in sorted(uids):
+        if not holds(member, uid):
+            continue
+        held.append(db.session.execute(
+            select(Invite)
+            .where(_same_recipient(member, member.email), Invite.calendar_uid == uid, Invite.recurrence_key == "",
+                   Invite.method == InviteMethod.REQUEST)
+            .order_by(Invite.id.desc())
+            .limit(1)
+        ).scalar_one())
+    return held
+
+
 def _queue(member: Member, uid: str, method: InviteMethod, sequence: int, *, series: SessionSeries | None = None,
            session: GroupSession | None = None, recurrence: str = "") -> Invite | None:
     if method is InviteMethod.CANCEL and not holds(member, uid):
@@ -505,6 +526,7 @@ __all__ = [
     "DeliverySummary",
     "carrier",
     "delivery_summary",
+    "held_requests",
     "holds",
     "invites_for_session",
     "join_link_changed",

@@ -6,6 +6,9 @@ series member who leads some occurrences, as override VEVENTs (RECURRENCE-ID) in
 
 :func:`compose` raises :class:`WaitingForMeeting` while a request has no join link yet, and :class:`Obsolete`
 when the row no longer has anything to say (the session was cancelled since, the person left, it is over).
+
+:func:`published_copy` is the same person's copy as a file to download (``METHOD:PUBLISH``), built by the same
+functions: same UID, SEQUENCE, times and exceptions as the request would carry if sent now.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ class _Reader:
     participant_url: str | None
     settings: Settings
     now: datetime
+    # A request waits for the meeting's join link; a file to download goes without it until the meeting exists.
+    link_required: bool = True
 
     @property
     def still_active(self) -> bool:
@@ -115,9 +120,14 @@ def organizer(settings: Settings) -> Person:
     return Person(mailbox.display_name or "Entre pairs", mailbox.addr_spec)
 
 
-def _join_link(meeting: ZoomMeeting | None) -> _JoinLink:
-    if meeting is None or meeting.status is not MeetingStatus.READY or not meeting.join_url:
-        raise WaitingForMeeting()
+def _join_link(reader: _Reader, meeting: ZoomMeeting | None) -> _JoinLink | None:
+    if meeting is None or not meeting.join_url or meeting.status is not MeetingStatus.READY:
+        if reader.link_required:
+            raise WaitingForMeeting()
+        # A file keeps the link of a meeting being updated (Zoom keeps it; a new one comes as an invitation with a
+        # higher SEQUENCE): downloaded meanwhile, it must not take the link out of a calendar that has it.
+        if meeting is None or not meeting.join_url or meeting.status is not MeetingStatus.PENDING:
+            return None
     return _JoinLink(meeting.join_url, meeting.passcode, link_digest(meeting))
 
 
@@ -207,7 +217,7 @@ def _series_request(reader: _Reader, series: SessionSeries) -> Composition:
     ahead = [s.session for s in held if s.session.status is SessionStatus.SCHEDULED and s.session.ends_at > reader.now]
     if not ahead:
         raise Obsolete("nothing of the series is ahead in this person's copy")
-    join = _join_link(series.zoom_meeting)
+    join = _join_link(reader, series.zoom_meeting)
     master = Occurrence(slots[0].start, timedelta(minutes=series.duration_minutes), series.calendar_sequence,
                         _event_text(reader, ahead[0], join, leads=False, clock_times=False))
     overrides = []
@@ -227,10 +237,10 @@ def _series_request(reader: _Reader, series: SessionSeries) -> Composition:
     led = tuple(LedSession(s.starts_at, console_url(reader.settings, reader.member, s))
                 for s in ahead if _leads(reader.member, s))
     letter = _letter(reader, Change.UPDATED if delivered_before(reader.invite) else Change.INVITED,
-                     master.text.summary, _series_schedule(series, slots), join_url=join.url,
-                     passcode=join.passcode, led_sessions=led, participant_url=reader.participant_url,
-                     agenda_text=agenda_text, agenda_html=agenda_html)
-    return Composition(calendar, letter, join.digest)
+                     master.text.summary, _series_schedule(series, slots), join_url=join.url if join else None,
+                     passcode=join.passcode if join else None, led_sessions=led,
+                     participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html)
+    return Composition(calendar, letter, join.digest if join else None)
 
 
 def _series_cancel(reader: _Reader, series: SessionSeries) -> Composition:
@@ -247,7 +257,7 @@ def _series_cancel(reader: _Reader, series: SessionSeries) -> Composition:
     return Composition(calendar, letter)
 
 
-def _one_session_request(reader: _Reader, session: GroupSession, join: _JoinLink, sequence: int, change: Change,
+def _one_session_request(reader: _Reader, session: GroupSession, join: _JoinLink | None, sequence: int, change: Change,
                          recurrence_id: datetime | None = None) -> Composition:
     """A request about one session: a single session's event, or one occurrence's override."""
     leads = _leads(reader.member, session)
@@ -257,10 +267,11 @@ def _one_session_request(reader: _Reader, session: GroupSession, join: _JoinLink
     led = (LedSession(session.starts_at, console_url(reader.settings, reader.member, session)),) if leads else ()
     letter = _letter(reader, change, event.text.summary,
                      Schedule(session.timezone, session.starts_at, session.duration_minutes),
-                     join_url=join.url, passcode=join.passcode, led_sessions=led,
-                     participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html,
-                     original_start=recurrence_id)
-    return Composition(_calendar(reader, Method.REQUEST, session.timezone, (event,)), letter, join.digest)
+                     join_url=join.url if join else None, passcode=join.passcode if join else None,
+                     led_sessions=led, participant_url=reader.participant_url, agenda_text=agenda_text,
+                     agenda_html=agenda_html, original_start=recurrence_id)
+    return Composition(_calendar(reader, Method.REQUEST, session.timezone, (event,)), letter,
+                       join.digest if join else None)
 
 
 def _one_session_cancel(reader: _Reader, session: GroupSession, sequence: int, change: Change,
@@ -282,7 +293,7 @@ def _occurrence_request(reader: _Reader, series: SessionSeries, session: GroupSe
         raise Obsolete("the series was planned again since; its whole copy carries this change")
     if session.ends_at <= reader.now:
         raise Obsolete("the occurrence is over")
-    return _one_session_request(reader, session, _join_link(series.zoom_meeting),
+    return _one_session_request(reader, session, _join_link(reader, series.zoom_meeting),
                                 max(session.calendar_sequence, series.calendar_sequence), Change.UPDATED,
                                 recurrence_id=_rid(reader.invite))
 
@@ -302,7 +313,8 @@ def _own_request(reader: _Reader, session: GroupSession) -> Composition:
     if session.ends_at <= reader.now:
         raise Obsolete("the session is over")
     change = Change.UPDATED if delivered_before(reader.invite) else Change.INVITED
-    return _one_session_request(reader, session, _join_link(session.zoom_meeting), session.calendar_sequence, change)
+    return _one_session_request(reader, session, _join_link(reader, session.zoom_meeting), session.calendar_sequence,
+                                change)
 
 
 def _own_cancel(reader: _Reader, session: GroupSession) -> Composition:
@@ -310,7 +322,7 @@ def _own_cancel(reader: _Reader, session: GroupSession) -> Composition:
     return _one_session_cancel(reader, session, max(reader.invite.sequence, session.calendar_sequence), change)
 
 
-def compose(invite: Invite, settings: Settings, now: datetime) -> Composition:
+def _reader(invite: Invite, settings: Settings, now: datetime) -> _Reader:
     member = invite.member
     group = member.group
     language = normalise_language(member.language)
@@ -322,6 +334,15 @@ def compose(invite: Invite, settings: Settings, now: datetime) -> Composition:
     )
     if reader.still_active and member.link_nonce:
         reader = replace(reader, participant_url=participant_url(settings, member))
+    return reader
+
+
+def compose(invite: Invite, settings: Settings, now: datetime) -> Composition:
+    return _compose(_reader(invite, settings, now))
+
+
+def _compose(reader: _Reader) -> Composition:
+    invite = reader.invite
     series = invite.series
     if series is not None and series.calendar_uid == invite.calendar_uid:
         if invite.is_whole_object:
@@ -336,3 +357,18 @@ def compose(invite: Invite, settings: Settings, now: datetime) -> Composition:
     if session is None or session.calendar_uid != invite.calendar_uid:
         raise Obsolete("the session no longer exists")
     return _own_request(reader, session) if invite.method is InviteMethod.REQUEST else _own_cancel(reader, session)
+
+
+def published_copy(invite: Invite, settings: Settings, now: datetime) -> CalendarObject:
+    """The person's current copy of the object ``invite`` is about, as a file to download (``METHOD:PUBLISH``).
+
+    ``invite`` is one of their requests for the whole object (``invitations.held_requests``). The copy is what
+    that request would carry if it were sent now — same UID, SEQUENCE, times, exceptions, overrides and texts —
+    so a calendar that already holds the invitation updates the event instead of adding a second one. It does
+    not wait for the Zoom link (the event then goes without it; the invitation brings it). Raises
+    :class:`Obsolete` when nothing of the object is ahead for the person.
+    """
+    if invite.method is not InviteMethod.REQUEST or not invite.is_whole_object:
+        raise ValueError("a published copy starts from a request for the whole object")
+    reader = replace(_reader(invite, settings, now), link_required=False)
+    return replace(_compose(reader).calendar, method=Method.PUBLISH)

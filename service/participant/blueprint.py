@@ -4,6 +4,7 @@ from service.participant import controllers
 
 bp = Blueprint("participant", __name__)
 bp.add_url_rule("/p/<token>", view_func=controllers.page)
+bp.add_url_rule("/p/<token>/agenda.ics", view_func=controllers.calendar_file)
 bp.add_url_rule("/p/<token>/leave", view_func=controllers.confirm_leave)
 bp.add_url_rule("/p/<token>/leave", view_func=controllers.leave, methods=["POST"])
 bp.add_url_rule("/left", view_func=controllers.left)

@@ -1,15 +1,17 @@
-"""The participant's page, and leaving the group: one click, one confirmation, no reason asked."""
+"""The participant's page, their calendar file, and leaving the group: one click, one confirmation, no reason asked."""
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, url_for
+from flask import Response, g, redirect, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from service import links
 from service.domain import groups
 from service.domain.audit import Actor
+from service.domain.calendar_file import participant_calendar
 from service.domain.clock import now_utc
-from service.errors import invalid_link
+from service.errors import error_response, invalid_link
 from service.extensions import current_settings
 from service.models import ActorKind, Member
 from service.participant.forms import LeaveForm
@@ -30,6 +32,21 @@ def page(token: str):
         return invalid_link()
     view = participant_view(member, now_utc(), current_settings())
     return render_template("participant/page.html", view=view, token=token)
+
+
+def calendar_file(token: str):
+    """The member's upcoming sessions as an .ics file, in their language (the same events as their invitations)."""
+    try:
+        member = _member(token)
+    except links.InvalidLink:
+        return invalid_link()
+    calendar = participant_calendar(member, current_settings(), now_utc())
+    if calendar is None:
+        return error_response(404, _("Aucune rencontre à venir pour l’instant"))
+    response = Response(calendar.content, content_type="text/calendar; charset=utf-8")
+    response.headers.set("Content-Disposition", "attachment", filename=calendar.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def confirm_leave(token: str):
