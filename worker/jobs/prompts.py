@@ -13,9 +13,11 @@ from datetime import datetime, timezone
 
 from flask import current_app
 
-from integrations.zoom import zoom_from_settings
+from sqlalchemy import select
+
+from integrations.zoom import ZoomError, zoom_from_settings
 from service.domain import posting
-from service.extensions import current_settings
+from service.extensions import current_settings, db
 from worker.claims import Heartbeat
 from worker.poster import PromptPoster
 from worker.timetable import Timetable
@@ -24,18 +26,20 @@ log = logging.getLogger(__name__)
 
 
 def post_due_prompts(instant_ms: int) -> dict[str, int]:
-    delay = instant_ms / 1000 - time.time()
-    if delay > 0:
-        time.sleep(delay)
     cpu_at_start = time.process_time()
     instant = datetime.fromtimestamp(instant_ms / 1000, timezone.utc)
     settings = current_settings()
     redis = current_app.extensions["redis"]
+    zoom = zoom_from_settings(settings, redis)
+    _warm_up(zoom)  # during the lead, so that nothing but the posts themselves happens after the instant
+    delay = instant_ms / 1000 - time.time()
+    if delay > 0:
+        time.sleep(delay)
     with Heartbeat(redis) as claimer:
         prompts = posting.claim_due(instant, claimer)
         if not prompts:
             return {"posted": 0}
-        poster = PromptPoster(zoom_from_settings(settings, redis), settings.PROMPT_POST_THREADS)
+        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS)
         retries = []
 
         def record(results):
@@ -51,3 +55,13 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     log.info("prompts due at %s: %s (%.3f CPU-s)", instant.isoformat(timespec="milliseconds"), counts,
              time.process_time() - cpu_at_start)
     return counts
+
+
+def _warm_up(zoom) -> None:
+    """Open the database connection and have the Zoom token at hand (a forked job starts with neither)."""
+    db.session.execute(select(1))
+    db.session.commit()
+    try:
+        zoom.tokens.token()
+    except ZoomError as error:  # the posts will meet it again and record it
+        log.warning("could not get a Zoom token ahead of the prompts: %s", error)
