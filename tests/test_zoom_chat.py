@@ -8,7 +8,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from integrations.zoom import MeetingSpec, ZoomInvalidRequest, ZoomNotFound, ZoomRateLimited, zoom_from_settings
+from integrations.zoom import (
+    MeetingSpec,
+    ZoomAuthError,
+    ZoomInvalidRequest,
+    ZoomNotFound,
+    ZoomRateLimited,
+    ZoomUnavailable,
+    zoom_from_settings,
+)
 from integrations.zoom.ratelimit import RateLimiter
 
 pytestmark = pytest.mark.slow
@@ -39,6 +47,48 @@ def test_chat_errors_are_typed(zoom, meeting):
         zoom.post_chat_message(OTHER_HOST, meeting.chat_channel_id, "Bonjour")  # not a member of the channel
     with pytest.raises(ZoomInvalidRequest):
         zoom.post_chat_message(HOST, meeting.chat_channel_id, "x" * 4097)
+
+
+def test_the_chat_post_keeps_the_transport_contract(zoom, zoom_settings, redis_client, zoom_sandbox, meeting):
+    # The chat POST skips requests (ZoomTransport.post_json): the same token handling and typed errors as send().
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "un")
+    zoom_sandbox.revoke_tokens()
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "deux")  # 401, a new token, the post again
+    assert zoom_sandbox.stats()["oauth_token"] == 2
+    zoom_sandbox.inject("401", count=2, path="/chat")
+    with pytest.raises(ZoomAuthError):
+        zoom.post_chat_message(HOST, meeting.chat_channel_id, "trois")
+    zoom_sandbox.inject("5xx", status=503, path="/chat")
+    with pytest.raises(ZoomUnavailable) as error:
+        zoom.post_chat_message(HOST, meeting.chat_channel_id, "trois")
+    assert error.value.status == 503
+    impatient = zoom_from_settings(dataclasses.replace(zoom_settings, ZOOM_TIMEOUT_SECONDS=0.3), redis_client)
+    zoom_sandbox.inject("timeout", seconds=2, path="/chat")
+    with pytest.raises(ZoomUnavailable, match="did not answer"):
+        impatient.post_chat_message(HOST, meeting.chat_channel_id, "trois")
+    nowhere = dataclasses.replace(zoom_settings, ZOOM_API_URL="http://127.0.0.1:9/v2")
+    with pytest.raises(ZoomUnavailable, match="cannot reach"):
+        zoom_from_settings(nowhere, redis_client).post_chat_message(HOST, meeting.chat_channel_id, "trois")
+    assert [m["message"] for m in zoom_sandbox.chat(meeting.id)] == ["un", "deux"]
+
+
+def test_a_forked_child_posts_on_its_own_connections(zoom, zoom_sandbox, meeting):
+    import os
+
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "parent")
+    parent_pool = zoom.transport._lean_pool()
+    pid = os.fork()
+    if pid == 0:  # the child: a fresh pool, then the post (exit code 0 only if both hold)
+        ok = False
+        try:
+            ok = zoom.transport._lean_pool() is not parent_pool
+            zoom.post_chat_message(HOST, meeting.chat_channel_id, "enfant")
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "parent encore")
+    assert [m["message"] for m in zoom_sandbox.chat(meeting.id)] == ["parent", "enfant", "parent encore"]
 
 
 def test_a_429_is_honoured_then_retried(zoom, zoom_sandbox, meeting):

@@ -53,7 +53,7 @@ class ChatPoster:
         deadline = time.monotonic() + self.limiter.max_wait
         while True:
             self.limiter.wait_for_slot(max(0.0, deadline - time.monotonic()))
-            response = self.transport.send("POST", url, body=body)
+            response = self.transport.post_json(url, body)
             if response.status_code == 201:
                 return str(response.json()["id"])
             error = error_from_response(response)

@@ -78,7 +78,10 @@ def rate_limit_error(response: requests.Response, message: str, code: int | None
 
 
 def error_from_response(response: requests.Response) -> ZoomError:
-    """The typed error for a non-2xx answer, with Zoom's own code and message."""
+    """The typed error for a non-2xx answer, with Zoom's own code and message.
+
+    ``response``: a ``requests.Response`` or anything with its ``status_code``, ``reason``, ``headers`` and
+    ``json()`` (the chat hot path's ``client.JsonAnswer``)."""
     status = response.status_code
     body = _body(response)
     code = body.get("code") if isinstance(body.get("code"), int) else None

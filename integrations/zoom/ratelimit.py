@@ -15,6 +15,7 @@ with the time to wait, so a job can be rescheduled instead of holding a worker. 
 
 from __future__ import annotations
 
+import threading
 import time
 
 from redis import Redis
@@ -64,11 +65,17 @@ class RateLimiter:
         self._interval_us = int(1_000_000 / (rate * HEADROOM))
         self._reserve = redis.register_script(_RESERVE)
         self._pause = redis.register_script(_PAUSE)
+        # One reservation at a time per process. Slots are handed out one by one anyway (the script is atomic,
+        # a round trip is well under a slot's interval), and threads reserving together would each take a Redis
+        # connection of their own: a forked job opens them afresh, and each new one costs redis-py milliseconds
+        # of CPU (it reads package metadata).
+        self._lock = threading.Lock()
 
     def reserve(self, max_wait: float | None = None) -> float:
         """Take the next slot: seconds to wait before using it. Raises ZoomRateLimited if it is too far away."""
         limit = self.max_wait if max_wait is None else max_wait
-        granted, wait_us = self._reserve(keys=self._keys, args=[self._interval_us, int(limit * 1_000_000)])
+        with self._lock:
+            granted, wait_us = self._reserve(keys=self._keys, args=[self._interval_us, int(limit * 1_000_000)])
         wait = wait_us / 1_000_000
         if not granted:
             raise ZoomRateLimited(f"the shared {self.name} rate limit has no free slot for {wait:.2f} s",
