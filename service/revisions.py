@@ -97,10 +97,11 @@ def _publish_after_commit(session: Session) -> None:
     if not changed or not has_app_context():
         return
     redis: Redis = current_app.extensions["redis"]
+    set_if_greater = redis.register_script(_SET_IF_GREATER)  # sent by its SHA: a rush publishes hundreds
     try:
         with redis.pipeline(transaction=False) as pipe:
             for session_id, revision in changed.items():
-                pipe.eval(_SET_IF_GREATER, 1, revision_key(session_id), revision, REVISION_TTL_SECONDS)
+                set_if_greater(keys=[revision_key(session_id)], args=[revision, REVISION_TTL_SECONDS], client=pipe)
                 pipe.delete(grant_key(session_id))
             pipe.execute()
     except RedisError:
