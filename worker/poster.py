@@ -14,6 +14,7 @@ import queue
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 from integrations.zoom import (
@@ -37,6 +38,8 @@ RECORD_EVERY_SECONDS = 0.5
 RECORD_EVERY_COUNT = 100
 # A re-post after an unknown outcome looks for the text in the channel this far before the prompt was due.
 CHECK_WINDOW = timedelta(minutes=5)
+# Retries due within this many seconds are waited for in the posting thread; later ones go back to the timetable.
+RETRY_IN_JOB_SECONDS = 2.0
 
 
 class PromptPoster:
@@ -76,42 +79,65 @@ class PromptPoster:
         arrived.put(self.post_one(prompt))
 
     def post_one(self, prompt: PromptToPost) -> PostResult:
-        """Post one prompt; never raises (every failure becomes an outcome with its reason)."""
+        """Post one prompt; never raises (every failure becomes an outcome with its reason).
+
+        A short retry (the first backoffs, up to ``RETRY_IN_JOB_SECONDS``) is waited for here, in this thread:
+        going back through the timetable would cost a job (a fork, a claim) per retry. A longer one goes back
+        to the timetable, the row ``pending`` with its ``next_attempt_at``.
+        """
+        attempts, check_first = prompt.attempts, prompt.needs_check
+        while True:
+            result, outcome_unknown = self._attempt(prompt, attempts, check_first)
+            result = replace(result, extra_attempts=attempts - prompt.attempts)
+            if result.outcome is not Outcome.RETRY:
+                return result
+            wait = (result.retry_at - now_utc()).total_seconds()
+            if wait > RETRY_IN_JOB_SECONDS:
+                return result
+            time.sleep(max(0.0, wait))
+            attempts += 1
+            check_first = check_first or outcome_unknown
+
+    def _attempt(self, prompt: PromptToPost, attempts: int, check_first: bool) -> tuple[PostResult, bool]:
+        """One try: the outcome, and whether Zoom may have kept the message anyway (so look before re-posting)."""
         try:
-            if prompt.needs_check:
+            if check_first:
                 found = self.zoom.chat.find(prompt.host_user, prompt.channel_id, prompt.text,
                                             since=prompt.due_at - CHECK_WINDOW)
                 if found is not None:
                     log.info("prompt %s (session %s, %s) was already in the chat; not posting it again",
                              prompt.prompt_id, prompt.session_id, prompt.step_key)
-                    return PostResult(prompt.prompt_id, prompt.session_id, Outcome.POSTED, message_id=found,
-                                      posted_at=now_utc())
+                    return self._posted(prompt, found), False
             message_id = self.zoom.post_chat_message(prompt.host_user, prompt.channel_id, prompt.text)
-            return PostResult(prompt.prompt_id, prompt.session_id, Outcome.POSTED, message_id=message_id,
-                              posted_at=now_utc())
-        except ZoomRateLimited as error:
-            return self._retry(prompt, "zoom_daily_limit" if error.daily else "zoom_rate_limited", error,
-                               error.retry_after)
-        except ZoomUnavailable as error:
-            return self._retry(prompt, "zoom_unavailable", error)
+            return self._posted(prompt, message_id), False
+        except ZoomRateLimited as error:  # refused before anything was kept
+            reason = "zoom_daily_limit" if error.daily else "zoom_rate_limited"
+            return self._retry(prompt, attempts, reason, error, error.retry_after), False
+        except ZoomUnavailable as error:  # a timeout or a 5xx: the message may have gone through
+            return self._retry(prompt, attempts, "zoom_unavailable", error), True
         except ZoomAuthError as error:
-            return self._retry(prompt, "zoom_auth", error)
+            return self._retry(prompt, attempts, "zoom_auth", error), False
         except ZoomNotFound as error:
-            return self._fail(prompt, "zoom_channel_not_found", error)
+            return self._fail(prompt, "zoom_channel_not_found", error), False
         except ZoomInvalidRequest as error:
-            return self._fail(prompt, f"zoom_refused:{error.code or error.status or ''}", error)
+            return self._fail(prompt, f"zoom_refused:{error.code or error.status or ''}", error), False
         except ZoomError as error:
             if error.transient:
-                return self._retry(prompt, "zoom_error", error)
-            return self._fail(prompt, f"zoom_error:{error.status or ''}", error)
+                return self._retry(prompt, attempts, "zoom_error", error), True
+            return self._fail(prompt, f"zoom_error:{error.status or ''}", error), False
         except Exception:  # a bug must not lose the prompt: it is retried (and checked first) while still useful
             log.exception("unexpected error posting prompt %s of session %s", prompt.prompt_id, prompt.session_id)
-            return self._retry(prompt, "unexpected_error", None)
+            return self._retry(prompt, attempts, "unexpected_error", None), True
 
-    def _retry(self, prompt: PromptToPost, reason: str, error: Exception | None,
+    @staticmethod
+    def _posted(prompt: PromptToPost, message_id: str) -> PostResult:
+        return PostResult(prompt.prompt_id, prompt.session_id, Outcome.POSTED, message_id=message_id,
+                          posted_at=now_utc())
+
+    def _retry(self, prompt: PromptToPost, attempts: int, reason: str, error: Exception | None,
                retry_after: float | None = None) -> PostResult:
         result = retry_or_fail(prompt.prompt_id, prompt.session_id, prompt.expires_at, now_utc(), reason,
-                               backoff(prompt.attempts, retry_after))
+                               backoff(attempts, retry_after))
         if result.outcome is Outcome.RETRY:
             log.info("prompt %s (session %s, %s) not posted yet (%s: %s); next try at %s", prompt.prompt_id,
                      prompt.session_id, prompt.step_key, reason, error, result.retry_at.isoformat())

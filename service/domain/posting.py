@@ -87,6 +87,7 @@ class PostResult:
     reason: str | None = None
     retry_at: datetime | None = None
     posted_at: datetime | None = None
+    extra_attempts: int = 0  # tries made within the job after the claim's own
 
 
 def _eligible(until: datetime):
@@ -191,28 +192,35 @@ def _write(results: Iterable[PostResult], worker: str, now: datetime) -> None:
     posted, retries, settled = [], [], []
     for result in results:
         if result.outcome is Outcome.POSTED:
-            posted.append({"pid": result.prompt_id, "message_id": result.message_id, "when": result.posted_at or now})
+            posted.append({"pid": result.prompt_id, "message_id": result.message_id, "when": result.posted_at or now,
+                           "extra": result.extra_attempts})
         elif result.outcome is Outcome.RETRY:
-            retries.append({"pid": result.prompt_id, "why": result.reason, "retry_at": result.retry_at})
+            retries.append({"pid": result.prompt_id, "why": result.reason, "retry_at": result.retry_at,
+                            "extra": result.extra_attempts})
         else:
             final = PromptStatus.SKIPPED if result.outcome is Outcome.SKIPPED else PromptStatus.FAILED
-            settled.append({"pid": result.prompt_id, "why": result.reason, "final": final})
+            settled.append({"pid": result.prompt_id, "why": result.reason, "final": final,
+                            "extra": result.extra_attempts})
     held = and_(_prompts.c.status == PromptStatus.CLAIMED, _prompts.c.claimed_by == worker)
     if posted:
         # One statement for the whole group (a CASE per column), not one per row: the hot path at rush hour.
         ids = [row["pid"] for row in posted]
         db.session.execute(update(_prompts).where(held, _prompts.c.id.in_(ids)).values(
             status=PromptStatus.POSTED, reason=None, next_attempt_at=None, updated_at=now,
+            attempts=_prompts.c.attempts + case({row["pid"]: row["extra"] for row in posted}, value=_prompts.c.id,
+                                                else_=0),
             posted_at=case({row["pid"]: row["when"] for row in posted}, value=_prompts.c.id),
             provider_message_id=case({row["pid"]: row["message_id"] for row in posted}, value=_prompts.c.id)))
     by_id = and_(held, _prompts.c.id == bindparam("pid"))
     if retries:
         db.session.execute(update(_prompts).where(by_id).values(
             status=PromptStatus.PENDING, reason=bindparam("why"), next_attempt_at=bindparam("retry_at"),
-            claimed_by=None, claimed_at=None, updated_at=now), retries)
+            attempts=_prompts.c.attempts + bindparam("extra"), claimed_by=None, claimed_at=None, updated_at=now),
+            retries)
     if settled:
         db.session.execute(update(_prompts).where(by_id).values(
-            status=bindparam("final"), reason=bindparam("why"), updated_at=now), settled)
+            status=bindparam("final"), reason=bindparam("why"), attempts=_prompts.c.attempts + bindparam("extra"),
+            updated_at=now), settled)
     changed_sessions = {r.session_id for r in results if r.outcome is not Outcome.RETRY}
     if changed_sessions:
         raise_revisions(changed_sessions)
