@@ -17,7 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 # A claimer is dead once its key is this old; it is refreshed every third of that.
-HEARTBEAT_TTL_SECONDS = 10
+HEARTBEAT_TTL_SECONDS = 6
 
 
 def _key(claimer: str) -> str:

@@ -289,7 +289,7 @@ def session_due_instants(session_ids: Sequence[int], executor=None) -> list[date
     return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
 
 
-def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(seconds=15)) -> set[str]:
+def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(seconds=6)) -> set[str]:
     """Who holds claims older than ``grace`` (younger ones are surely being posted right now)."""
     now = now or now_utc()
     return set(db.session.execute(
