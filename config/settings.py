@@ -89,7 +89,7 @@ class Settings:
     # many posts one job keeps in flight (enough to fill the rate limit despite Zoom's latency).
     PROMPT_RELEASE_LEAD_SECONDS: float = 0.3
     SCHEDULER_POLL_SECONDS: float = 0.02
-    SWEEP_INTERVAL_SECONDS: float = 5.0
+    SWEEP_INTERVAL_SECONDS: float = 10.0
     PROMPT_POST_THREADS: int = 16
 
     MAIL_FROM: str = "Entre pairs <entre-pairs@localhost>"
