@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from calendars import Envelope, Method, Person, build_message
 from integrations.mail import PermanentMailError, SmtpTransport, TemporaryMailError, transport_from_settings
@@ -72,7 +72,9 @@ def test_nothing_leaves_without_the_join_link_and_everything_leaves_once_it_is_t
     assert delivery.invites_to_retry() == []  # waiting, not due
 
     make_ready(session.zoom_meeting)  # makes them due and enqueues them
-    assert sorted(delivery.invites_to_retry()) == [i.id for i in rows]
+    assert delivery.invites_to_retry() == []  # their jobs are queued: the sweep leaves them alone...
+    later = now_utc() + delivery.LOST_ENQUEUE_AFTER + timedelta(seconds=1)
+    assert sorted(delivery.invites_to_retry(later)) == [i.id for i in rows]  # ...unless they stay unsent
     run_mail_jobs(app)
     db.session.expire_all()
     assert [i.status for i in rows] == [InviteStatus.SENT] * 4 and all(i.attempts == 1 and i.sent_at for i in rows)
@@ -296,6 +298,9 @@ def test_the_sweep_job_releases_and_enqueues_what_is_due(app, actor, smtp, redis
     redis_client.flushdb()  # as if Redis had lost the jobs enqueued at commit
     make_ready(session.zoom_meeting)
     redis_client.flushdb()
+    assert retry_due_invites() == 0  # a sweep right away would most likely find the jobs still queued
+    db.session.execute(update(Invite).values(updated_at=now_utc() - delivery.LOST_ENQUEUE_AFTER))
+    db.session.commit()
     assert retry_due_invites() == 4
     assert len(Queue("mail", connection=redis_client).job_ids) == 4
     run_mail_jobs(app)

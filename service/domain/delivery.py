@@ -60,6 +60,9 @@ MEETING_WAIT = timedelta(minutes=5)
 STALE_AFTER = timedelta(minutes=15)
 # How many rows one sweep returns at most.
 SWEEP_BATCH = 500
+# A new row is sent by the job its commit enqueued; the sweep steps in only once it has waited this long (a
+# mass scheduling queues thousands of invitations: re-enqueueing them all at every sweep would be wasted work).
+LOST_ENQUEUE_AFTER = timedelta(minutes=10)
 
 
 class Outcome(str, enum.Enum):
@@ -246,12 +249,14 @@ def release_stale(now: datetime | None = None) -> list[int]:
 
 def invites_to_retry(now: datetime | None = None) -> list[int]:
     """Ids of pending rows due now: retries whose time has come, rows whose meeting wait is over, and rows
-    whose enqueue after commit was lost (no ``next_attempt_at``). Oldest first."""
+    whose enqueue after commit was lost (no ``next_attempt_at``, and still unsent ``LOST_ENQUEUE_AFTER`` after
+    the last change: a newer row's job is most likely waiting in the queue). Oldest first."""
     now = now or now_utc()
     return list(db.session.execute(
         select(Invite.id)
         .where(Invite.status == InviteStatus.PENDING,
-               or_(Invite.next_attempt_at.is_(None), Invite.next_attempt_at <= now))
+               or_(and_(Invite.next_attempt_at.is_(None), Invite.updated_at <= now - LOST_ENQUEUE_AFTER),
+                   Invite.next_attempt_at <= now))
         .order_by(Invite.id)
         .limit(SWEEP_BATCH)
     ).scalars())
