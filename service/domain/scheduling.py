@@ -17,7 +17,7 @@ from service.domain.audit import Actor, record
 from service.domain.clock import local_start, now_utc, to_local, to_utc, weekly_dates
 from service.domain.errors import DomainError, Violation, refuse
 from service.domain.moderation import assign_moderators, has_a_moderator
-from service.domain.prompts import REASON_SESSION_CANCELLED, stop_pending_prompts, write_prompts
+from service.domain.prompts import REASON_SESSION_CANCELLED, insert_prompts, stop_pending_prompts, write_prompts
 from service.domain.rules import check_session_time, falls_in_working_hours
 from service.extensions import current_settings, db
 from service.i18n import N_
@@ -118,6 +118,7 @@ def _new_session(group: Group, kind: SessionKind, starts_at: datetime, duration:
         timezone=group.timezone,
         language=group.language,
         centring_variant=centring,
+        revision=1,  # its plan (the prompt rows) is written with it
     )
 
 
@@ -165,11 +166,11 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
         session.zoom_meeting = meeting
         session.supervisor_agreement_at = series.supervisor_agreement_at
         sessions.append(session)
-    # Moderators and prompt rows are set before the first flush: each session goes in with one INSERT.
+    # Moderators are set before the first flush: each session goes in with one INSERT; then their prompt rows.
     assign_moderators(group, sessions)
-    for session in sessions:
-        write_prompts(session, _chat_prompts_setting())
     db.session.add_all(sessions)
+    db.session.flush()
+    insert_prompts(sessions, _chat_prompts_setting())
     invitations.series_scheduled(series)
     record(actor, "series.scheduled", "series", series.id, occurrences=len(sessions),
            interval_weeks=plan.interval_weeks, duration=plan.duration_minutes, supervisor_agreement=supervisor_agreement)
@@ -213,8 +214,9 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     if moderator is not None:
         session.moderator = moderator
     assign_moderators(group, [session])
-    write_prompts(session, _chat_prompts_setting())
     db.session.add_all([meeting, session])
+    db.session.flush()
+    insert_prompts([session], _chat_prompts_setting())
     invitations.session_scheduled(session)
     record(actor, "session.scheduled", "session", session.id, kind=kind, duration=duration,
            supervisor_agreement=supervisor_agreement)
