@@ -2,7 +2,7 @@
 
 The scheduler enqueues it a little ahead (``PROMPT_RELEASE_LEAD_SECONDS``) so that picking it up, forking and
 connecting are done by then; the job waits for the exact instant, claims the due rows (``service.domain.posting``),
-posts them (``worker.poster``) and records each outcome. A retry goes back on the timetable.
+posts them (``worker.poster``) and records each outcome as it comes; a longer retry goes back on the timetable.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import time
 from datetime import datetime, timezone
 
 from flask import current_app
-
 from sqlalchemy import select
 
 from integrations.zoom import ZoomError, zoom_from_settings
@@ -40,15 +39,14 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
         if not prompts:
             return {"posted": 0}
         poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS)
-        retries = []
+        timetable = Timetable(redis)
 
         def record(results):
             posting.record(results, claimer)
-            retries.extend(r.retry_at for r in results if r.outcome is posting.Outcome.RETRY)
+            # At once, not when the whole batch is done: a rush can take longer than a retry's wait.
+            timetable.add(r.retry_at for r in results if r.outcome is posting.Outcome.RETRY)
 
         results = poster.post_all(prompts, record)
-    if retries:
-        Timetable(redis).add(retries)
     counts = {outcome.value: 0 for outcome in posting.Outcome}
     for result in results:
         counts[result.outcome.value] += 1
