@@ -90,9 +90,9 @@ def test_console_follows_the_worker_and_its_controls_move_the_chat(app, actor, z
             asked = time.time()
             page.get_by_role("button", name="Étape suivante maintenant").click()
             page.locator('[data-step-panel="q1"]').wait_for(state="visible")
-            assert wait_until(lambda: len(zoom_sandbox.chat(meeting.zoom_id)) == 2, timeout=5, interval=0.05)
+            assert wait_until(lambda: len(zoom_sandbox.chat(meeting.zoom_id)) == 2, timeout=10, interval=0.05)
             q1_message = zoom_sandbox.chat(meeting.zoom_id)[1]
-            assert q1_message["received_wall"] - asked < 2.0
+            assert q1_message["received_wall"] - asked < 5.0  # at once, not at its planned time minutes away
             assert "Question 1" in q1_message["message"] or "question" in q1_message["message"].lower()
             page.locator('.timeline [data-chat-label="q1"]', has_text="Publiée dans la conversation").wait_for(
                 timeout=10_000)
