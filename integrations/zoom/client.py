@@ -77,23 +77,28 @@ class ZoomTransport:
              body: bytes | str | None = None) -> requests.Response:
         """One call (a second one after a 401, with a new token). Raises ZoomUnavailable on network trouble."""
         session = self.session()
-        for attempt in (1, 2):
-            token = self.tokens.token()
-            headers = {"Authorization": f"Bearer {token}"}
-            if body is not None:
-                headers.update(JSON_HEADERS)
+        extra = JSON_HEADERS if body is not None else {}
+
+        def request(authorization: dict[str, str]) -> requests.Response:
             try:
-                response = session.request(method, url, params=params, data=body, headers=headers,
-                                           timeout=self.timeout)
+                return session.request(method, url, params=params, data=body, headers={**authorization, **extra},
+                                       timeout=self.timeout)
             except requests.Timeout:
                 raise ZoomUnavailable(f"Zoom did not answer {method} {_path(url)} within {self.timeout} s") from None
             except requests.RequestException as error:
                 raise ZoomUnavailable(f"cannot reach Zoom for {method} {_path(url)}: {type(error).__name__}") from None
-            if response.status_code == 401 and attempt == 1:
-                log.info("Zoom refused the access token on %s %s; fetching a new one", method, _path(url))
-                self.tokens.invalidate(token)
-                continue
-            return response
+
+        return self._authorised(method, url, request)
+
+    def _authorised(self, method: str, url: str, request):
+        """``request(headers)`` with the bearer token; after a 401, once more with a fresh token."""
+        for attempt in (1, 2):
+            token = self.tokens.token()
+            response = request({"Authorization": f"Bearer {token}"})
+            if response.status_code != 401 or attempt == 2:
+                return response
+            log.info("Zoom refused the access token on %s %s; fetching a new one", method, _path(url))
+            self.tokens.invalidate(token)
         return response
 
     def post_json(self, url: str, body: bytes) -> requests.Response | JsonAnswer:
@@ -107,24 +112,20 @@ class ZoomTransport:
         pool = self._lean_pool()
         if pool is None:
             return self.send("POST", url, body=body)
-        for attempt in (1, 2):
-            token = self.tokens.token()
-            headers = {"Authorization": f"Bearer {token}", **JSON_HEADERS}
+
+        def request(authorization: dict[str, str]) -> JsonAnswer:
             try:
-                raw = pool.urlopen("POST", url, body=body, headers=headers, timeout=self._pool_timeout,
-                                   retries=False, redirect=False)
+                raw = pool.urlopen("POST", url, body=body, headers={**authorization, **JSON_HEADERS},
+                                   timeout=self._pool_timeout, retries=False, redirect=False)
             except urllib3.exceptions.NewConnectionError as error:  # a TimeoutError subclass, but not a timeout
                 raise ZoomUnavailable(f"cannot reach Zoom for POST {_path(url)}: {type(error).__name__}") from None
             except urllib3.exceptions.TimeoutError:
                 raise ZoomUnavailable(f"Zoom did not answer POST {_path(url)} within {self.timeout} s") from None
             except (urllib3.exceptions.HTTPError, OSError) as error:
                 raise ZoomUnavailable(f"cannot reach Zoom for POST {_path(url)}: {type(error).__name__}") from None
-            if raw.status == 401 and attempt == 1:
-                log.info("Zoom refused the access token on POST %s; fetching a new one", _path(url))
-                self.tokens.invalidate(token)
-                continue
             return JsonAnswer(raw.status, raw.reason, raw.headers, raw.data)
-        return JsonAnswer(raw.status, raw.reason, raw.headers, raw.data)
+
+        return self._authorised("POST", url, request)
 
     def _lean_pool(self) -> urllib3.PoolManager | None:
         """This process's urllib3 pool for :meth:`post_json` (per process, as the session), or None when a proxy
