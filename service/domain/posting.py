@@ -25,6 +25,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select, update
 
 from service.domain.clock import now_utc
 from service.domain.prompts import REASON_SESSION_CANCELLED, REASON_SESSION_ENDED
+from service.domain.timelines import round_table_size
 from service.extensions import db
 from service.models import (
     GroupSession,
@@ -37,7 +38,7 @@ from service.models import (
     SessionStatus,
     ZoomMeeting,
 )
-from service.protocol import MAX_MEMBERS_EXCEPTION, MIN_MEMBERS_EXCEPTION, SessionKind, build_timeline
+from service.protocol import SessionKind, build_timeline
 
 REASON_TOO_LATE = "too_late"
 REASON_MEETING_NOT_READY = "meeting_not_ready"
@@ -148,7 +149,7 @@ def claim_due(until: datetime, worker: str, now: datetime | None = None, limit: 
             settled.append(retry_or_fail(prompt_id, session_id, expires_at, now, REASON_MEETING_NOT_READY,
                                          MEETING_NOT_READY_RETRY))
             continue
-        text = chat_text(kind, minutes, sizes.get(group_id, MIN_MEMBERS_EXCEPTION), language, centring, step_key)
+        text = chat_text(kind, minutes, sizes[group_id], language, centring, step_key)
         if text is None:  # the plan no longer has this step as a chat prompt
             settled.append(PostResult(prompt_id, session_id, Outcome.SKIPPED, reason=REASON_NOT_A_CHAT_STEP))
             continue
@@ -240,13 +241,13 @@ def raise_revisions(session_ids: Iterable[int]) -> None:
 
 
 def _group_sizes(group_ids: set[int]) -> dict[int, int]:
-    """How many people each group's round table is timed for (as ``timelines.group_size_for``)."""
+    """How many people each group's round table is timed for (``timelines.round_table_size``), in one query."""
     counts = dict(db.session.execute(
         select(Member.group_id, func.count()).where(Member.group_id.in_(group_ids),
                                                     Member.status == MemberStatus.ACTIVE)
         .group_by(Member.group_id)
     ).all())
-    return {gid: min(max(counts.get(gid, 0), MIN_MEMBERS_EXCEPTION), MAX_MEMBERS_EXCEPTION) for gid in group_ids}
+    return {gid: round_table_size(counts.get(gid, 0)) for gid in group_ids}
 
 
 @functools.lru_cache(maxsize=512)
@@ -270,10 +271,7 @@ def chat_text(kind: SessionKind, minutes: int, members: int, language: str, cent
 def due_instants(horizon: datetime) -> list[datetime]:
     """Every instant a pending chat prompt is due (or may be retried) up to ``horizon``: the sweep puts them
     back on the timetable, so prompts survive a Redis that lost its data."""
-    rows = db.session.execute(
-        select(Prompt.due_at, Prompt.next_attempt_at).where(_eligible(horizon))
-    ).all()
-    return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
+    return _instants(db.session, _eligible(horizon))
 
 
 def session_due_instants(session_ids: Sequence[int], executor=None) -> list[datetime]:
@@ -281,11 +279,14 @@ def session_due_instants(session_ids: Sequence[int], executor=None) -> list[date
 
     ``executor``: a Connection, for callers running after a commit, when the ORM session cannot query.
     """
-    rows = (executor or db.session).execute(
-        select(Prompt.due_at, Prompt.next_attempt_at).where(
-            Prompt.session_id.in_(list(session_ids)), Prompt.status == PromptStatus.PENDING,
-            Prompt.audience == PromptAudience.EVERYONE)
-    ).all()
+    return _instants(executor or db.session, and_(
+        Prompt.session_id.in_(list(session_ids)), Prompt.status == PromptStatus.PENDING,
+        Prompt.audience == PromptAudience.EVERYONE))
+
+
+def _instants(executor, condition) -> list[datetime]:
+    """When the rows matching ``condition`` are next to be tried: their due time, or their retry time."""
+    rows = executor.execute(select(Prompt.due_at, Prompt.next_attempt_at).where(condition)).all()
     return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
 
 
