@@ -44,7 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+from tests.fixtures.procfs import cpu_seconds, descendants  # noqa: E402  (after the path above)
+
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -151,27 +152,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -
 
 
 def process_tree(root_pid: int) -> list[int]:
-    pids = [root_pid]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == root_pid:
-                pids.append(int(entry.name))
-    return pids
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / CLOCK_TICKS
+    return [root_pid, *descendants(root_pid)]
 
 
 def resident_megabytes(pids: list[int]) -> list[float]:

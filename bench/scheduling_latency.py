@@ -38,6 +38,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.fixtures.procfs import cpu_seconds, descendants  # noqa: E402  (after the path above)
+
 ZOOM_DELAY_SECONDS = 0.5
 
 
@@ -150,21 +152,9 @@ def one_coordinator(base_url: str, token: str, group_id: int, count: int, offset
     return results
 
 
-def cpu_seconds(master_pid: int) -> float:
+def server_cpu_seconds(master_pid: int) -> float:
     """User + system CPU time of gunicorn's master and workers so far (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    pids = [master_pid]
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
-    if children.exists():
-        pids += [int(pid) for pid in children.read_text().split()]
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    return cpu_seconds([master_pid, *descendants(master_pid)])
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -214,7 +204,7 @@ def main() -> int:
             list(pool.map(lambda item: one_coordinator(base_url, item[1][0], item[1][1], 5, 2000 + 20 * item[0]),
                           enumerate(seeded)))
         zoom_calls_before = SlowZoom.calls
-        cpu_before = cpu_seconds(gunicorn.pid)
+        cpu_before = server_cpu_seconds(gunicorn.pid)
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(seeded)) as pool:
@@ -223,7 +213,7 @@ def main() -> int:
                        for number, (token, group_id) in enumerate(seeded)]
             results = [result for future in futures for result in future.result()]
         elapsed = time.perf_counter() - started
-        server_cpu = cpu_seconds(gunicorn.pid) - cpu_before
+        server_cpu = server_cpu_seconds(gunicorn.pid) - cpu_before
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         try:
