@@ -81,7 +81,8 @@ def test_console_counts_down_and_its_controls_move_the_prompt_rows(server, brows
     welcome = rows(session)["welcome"]
     welcome.status, welcome.posted_at = PromptStatus.POSTED, now_utc()
     db.session.commit()
-    page.locator('.timeline [data-chat-label="welcome"]', has_text="Publiée dans la conversation").wait_for(timeout=5000)
+    page.locator('.timeline [data-chat-label="welcome"]',
+                 has_text=re.compile(r"^\s*Publiée dans la conversation\s*$")).wait_for(timeout=5000)
 
     # "+2 minutes" (clicked twice in a row: applied once) moves the next prompt on the page and in the rows.
     q1_label = page.locator('.timeline [data-due-label="q1"]')

@@ -9,6 +9,7 @@ chat (it does not arrive at its old time); "next step now" sends it at once.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -27,6 +28,10 @@ from tests.factories import make_group
 from tests.fixtures.worker_fleet import Fleet, fleet_environment, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+# Exactly this label: has_text matches substrings regardless of case, and « Sera publiée dans la conversation »
+# (still to come) contains it.
+POSTED_LABEL = re.compile(r"^\s*Publiée dans la conversation\s*$")
 
 
 @pytest.fixture
@@ -67,7 +72,7 @@ def test_console_follows_the_worker_and_its_controls_move_the_chat(app, actor, z
             started = now_utc() - timedelta(seconds=welcome_seconds - 20)
             zoom_sandbox.start(meeting.zoom_id, at=started.isoformat().replace("+00:00", "Z"))
             page.locator('[data-step-panel="welcome"]').wait_for(state="visible", timeout=10_000)
-            page.locator('.timeline [data-chat-label="welcome"]', has_text="Publiée dans la conversation").wait_for(
+            page.locator('.timeline [data-chat-label="welcome"]', has_text=POSTED_LABEL).wait_for(
                 timeout=10_000)
             chat = zoom_sandbox.chat(meeting.zoom_id)
             assert len(chat) == 1 and chat[0]["message"].startswith("Bienvenue")
@@ -94,7 +99,7 @@ def test_console_follows_the_worker_and_its_controls_move_the_chat(app, actor, z
             q1_message = zoom_sandbox.chat(meeting.zoom_id)[1]
             assert q1_message["received_wall"] - asked < 5.0  # at once, not at its planned time minutes away
             assert "Question 1" in q1_message["message"] or "question" in q1_message["message"].lower()
-            page.locator('.timeline [data-chat-label="q1"]', has_text="Publiée dans la conversation").wait_for(
+            page.locator('.timeline [data-chat-label="q1"]', has_text=POSTED_LABEL).wait_for(
                 timeout=10_000)
             screenshot(page, "console-worker-q1-posted")
             assert errors == []
