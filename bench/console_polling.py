@@ -136,7 +136,9 @@ def free_port() -> int:
 def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--threads", str(threads), "--worker-class", "gthread", "service.app:create_app()"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    # The server's log goes to a file: a pipe nobody reads would fill up and stall gunicorn mid-run.
+    server_log = tempfile.NamedTemporaryFile(prefix="bench-console-gunicorn-", suffix=".log", delete=False)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=server_log,
                                start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -148,7 +150,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+    raise SystemExit("gunicorn did not start: " + Path(server_log.name).read_text(errors="replace")[-2000:])
 
 
 def process_tree(root_pid: int) -> list[int]:

@@ -124,7 +124,7 @@ def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 30)
 
 
 def one_coordinator(base_url: str, token: str, group_id: int, count: int, offset: int,
-                    think: float = 0.0) -> list[tuple[float, int]]:
+                    think: float = 0.0) -> list[tuple[float, int, str]]:
     """Post ``count`` scheduling requests as one coordinator would: submit, read the answer, think, again.
 
     ``think`` is the mean pause between two requests (uniform between half and one and a half times it);
@@ -146,7 +146,7 @@ def one_coordinator(base_url: str, token: str, group_id: int, count: int, offset
             body = {"kind": "regular", "starts_at": f"{day.isoformat()}T19:30:00", "duration_minutes": 30}
         started = time.perf_counter()
         response = session.post(url, json=body, timeout=30)
-        results.append((time.perf_counter() - started, response.status_code))
+        results.append((time.perf_counter() - started, response.status_code, "series" if index % 5 == 4 else "single"))
         if think:
             time.sleep(pace.uniform(0.5 * think, 1.5 * think))
     return results
@@ -190,10 +190,12 @@ def main() -> int:
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
+    # The server's log goes to a file: a pipe nobody reads would fill up and stall gunicorn mid-run.
+    server_log = Path(instance) / "gunicorn.log"
     gunicorn = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--threads", str(args.threads), "service.app:create_app()"],
-        cwd=ROOT, env={**os.environ, **environment}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+         "--threads", str(args.threads), "--worker-class", "gthread", "service.app:create_app()"],
+        cwd=ROOT, env={**os.environ, **environment}, stdout=subprocess.DEVNULL, stderr=server_log.open("wb"),
     )
     try:
         wait_until_up(base_url, gunicorn)
@@ -223,14 +225,18 @@ def main() -> int:
             gunicorn.wait()
         zoom.shutdown()
 
-    latencies = [seconds * 1000 for seconds, _status in results]
-    failures = [status for _seconds, status in results if status != 201]
+    latencies = [seconds * 1000 for seconds, _status, _kind in results]
+    failures = [status for _seconds, status, _kind in results if status != 201]
     print(f"scheduling requests: {len(results)} from {len(seeded)} concurrent coordinators "
           f"(think time {args.think_seconds:g} s) in {elapsed:.1f} s "
           f"({len(results) / elapsed:.0f} req/s); gunicorn {args.workers} workers x {args.threads} threads; "
           f"database {args.database_url.split('://')[0]}")
     print(f"latency ms: p50 {statistics.median(latencies):.1f}  p95 {percentile(latencies, 0.95):.1f}  "
           f"max {max(latencies):.1f}")
+    for kind in ("single", "series"):
+        of_kind = [seconds * 1000 for seconds, _status, k in results if k == kind]
+        print(f"  {kind:6} ({len(of_kind)}): p50 {statistics.median(of_kind):.1f}  p95 {percentile(of_kind, 0.95):.1f}  "
+              f"max {max(of_kind):.1f}")
     print(f"server CPU per request: {server_cpu / len(results) * 1000:.1f} ms; machine load average before the run: "
           f"{load_before:.2f} on {os.cpu_count()} cores (other processes share them)")
     print(f"answers other than 201: {len(failures)}")

@@ -13,17 +13,13 @@ poll (``service.moderator.polling``), and losing Redis loses nothing.
 
 from __future__ import annotations
 
-import logging
-
-from flask import current_app, has_app_context
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.client import Pipeline
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from service.effects import after_commit
 from service.models import GroupSession, Prompt
-
-log = logging.getLogger(__name__)
 
 # A published revision outlives any session; it is refreshed on every change and refilled on a miss.
 REVISION_TTL_SECONDS = 24 * 3600
@@ -59,9 +55,18 @@ def publish(redis: Redis, session_id: int, revision: int) -> int:
 
 def note_changed(session: Session, revisions: dict[int, int]) -> None:
     """Revisions raised by a bulk statement (no ORM objects to see): publish them after the commit too."""
-    changed: dict[int, int] = session.info.setdefault(_CHANGED, {})
+    changed = _changed_revisions(session)
     for session_id, revision in revisions.items():
         changed[session_id] = max(revision, changed.get(session_id, 0))
+
+
+def _changed_revisions(session: Session) -> dict[int, int]:
+    """This transaction's raised revisions; the first one asks for their publication after the commit."""
+    changed = session.info.get(_CHANGED)
+    if changed is None:
+        changed = session.info[_CHANGED] = {}
+        after_commit(session, lambda pipe: _publish(session.info.pop(_CHANGED, {}), pipe))
+    return changed
 
 
 def _changed(state, name: str) -> bool:
@@ -85,28 +90,19 @@ def _raise_on_prompt_change(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _collect_changed_revisions(session: Session, flush_context) -> None:
-    changed: dict[int, int] = session.info.setdefault(_CHANGED, {})
-    for obj in list(session.new) + list(session.dirty):
+    # A session just created has no console open yet: the first poll reads its revision from the database.
+    for obj in list(session.dirty):
         if isinstance(obj, GroupSession) and obj.id is not None and _changed(inspect(obj), "revision"):
+            changed = _changed_revisions(session)
             changed[obj.id] = max(obj.revision, changed.get(obj.id, 0))
 
 
-@event.listens_for(Session, "after_commit")
-def _publish_after_commit(session: Session) -> None:
-    changed: dict[int, int] = session.info.pop(_CHANGED, {})
-    if not changed or not has_app_context():
-        return
-    redis: Redis = current_app.extensions["redis"]
-    set_if_greater = redis.register_script(_SET_IF_GREATER)  # sent by its SHA: a rush publishes hundreds
-    try:
-        with redis.pipeline(transaction=False) as pipe:
-            for session_id, revision in changed.items():
-                set_if_greater(keys=[revision_key(session_id)], args=[revision, REVISION_TTL_SECONDS], client=pipe)
-                pipe.delete(grant_key(session_id))
-            pipe.execute()
-    except RedisError:
-        # Consoles catch up when their grant next expires and the poll reads the database.
-        log.warning("could not publish the revision of sessions %s", sorted(changed))
+def _publish(changed: dict[int, int], pipe: Pipeline) -> None:
+    """Written into the commit's pipeline (``service.effects``); if Redis is down, consoles catch up when their
+    grant next expires and the poll reads the database."""
+    for session_id, revision in changed.items():
+        pipe.eval(_SET_IF_GREATER, 1, revision_key(session_id), revision, REVISION_TTL_SECONDS)
+        pipe.delete(grant_key(session_id))
 
 
 @event.listens_for(Session, "after_rollback")

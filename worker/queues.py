@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from flask import current_app
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue
 
 PROMPTS = "prompts"
@@ -36,44 +37,30 @@ def queue(name: str, redis: Redis | None = None) -> Queue:
     return Queue(name, connection=redis or connection())
 
 
-def _enqueue_together(target: Queue, jobs: list) -> None:
-    """Enqueue several jobs in one Redis round trip (a series schedules every member and session at once)."""
-    if jobs:
-        with target.connection.pipeline() as pipe:
-            target.enqueue_many(jobs, pipeline=pipe)
-            pipe.execute()
+def _enqueue_together(target: Queue, jobs: list, pipe: Pipeline | None = None) -> None:
+    """Enqueue several jobs in one Redis round trip (a series schedules every member and session at once);
+    into ``pipe`` when given (the commit's own pipeline, ``service.effects``), which the caller executes."""
+    if not jobs:
+        return
+    if pipe is not None:
+        target.enqueue_many(jobs, pipeline=pipe)
+        return
+    with target.connection.pipeline() as own:
+        target.enqueue_many(jobs, pipeline=own)
+        own.execute()
 
 
-def enqueue_meeting_sync(meeting_id: int) -> None:
-    queue(ZOOM).enqueue_call(
-        "worker.jobs.meetings.sync_meeting", args=(meeting_id,), job_id=f"meeting-sync-{meeting_id}", result_ttl=3600
-    )
+def enqueue_meeting_sync(meeting_id: int, pipe: Pipeline | None = None) -> None:
+    job = Queue.prepare_data("worker.jobs.meetings.sync_meeting", args=(meeting_id,),
+                             job_id=f"meeting-sync-{meeting_id}", result_ttl=3600)
+    _enqueue_together(queue(ZOOM), [job], pipe)
 
 
-def enqueue_invites(invite_ids: Iterable[int]) -> None:
+def enqueue_invites(invite_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
     """One Redis round trip for all of them (a series reaches every member at once)."""
-    mail = queue(MAIL)
     jobs = [Queue.prepare_data("worker.jobs.invites.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}",
                                result_ttl=3600) for invite_id in invite_ids]
-    _enqueue_together(mail, jobs)
-
-
-def schedule_prompts(session_ids: Iterable[int]) -> int:
-    """Put the due instants of these sessions' pending prompts on the timetable (after their rows committed).
-
-    Runs after the commit, when the ORM session can no longer query: it reads through its own connection.
-    Returns how many new instants were added.
-    """
-    from service.domain.posting import session_due_instants
-    from service.extensions import db
-    from worker.timetable import Timetable
-
-    ids = list(session_ids)
-    if not ids:
-        return 0
-    with db.engine.connect() as conn:
-        instants = session_due_instants(ids, conn)
-    return Timetable(connection()).add(instants)
+    _enqueue_together(queue(MAIL), jobs, pipe)
 
 
 def enqueue_prompt_job(job_id: str, instant_ms: int, redis: Redis) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from redis import Redis
+from redis.client import Pipeline
 
 KEY = "entre_pairs:prompt_timetable"
 JOB_PREFIX = "prompts-at-"
@@ -46,6 +47,10 @@ def instant_ms(job: str) -> int:
     return int(job[len(JOB_PREFIX):])
 
 
+def _entries(instants: Iterable[datetime]) -> dict[str, float]:
+    return {job_id(instant): to_ms(instant) / 1000 for instant in instants}
+
+
 class Timetable:
     def __init__(self, redis: Redis):
         self.redis = redis
@@ -53,8 +58,15 @@ class Timetable:
 
     def add(self, instants: Iterable[datetime]) -> int:
         """Put these instants on the timetable (an instant already there stays once)."""
-        entries = {job_id(instant): to_ms(instant) / 1000 for instant in instants}
+        entries = _entries(instants)
         return int(self.redis.zadd(KEY, entries)) if entries else 0
+
+    @staticmethod
+    def add_to(pipe: Pipeline, instants: Iterable[datetime]) -> None:
+        """:meth:`add`, written into a pipeline the caller executes (the commit's own, ``service.effects``)."""
+        entries = _entries(instants)
+        if entries:
+            pipe.zadd(KEY, entries)
 
     def take_due(self, until: float, limit: int = 200) -> list[tuple[str, float]]:
         """Remove and return the entries due by ``until`` (epoch seconds): ``(job id, instant)``, earliest first."""

@@ -186,7 +186,7 @@ def schedule_session(group_id: int):
                                           _actor(), moderator=moderator,
                                           supervisor_agreement=data.supervisor_agreement)
     # The plan answers at once; its statuses (meeting, invitations) are followed with GET.
-    location = url_for("api.get_session", group_id=group.id, session_id=session.id)
+    location = url_for("api.get_session", group_id=group_id, session_id=session.id)
     return jsonify(rep.scheduled_json(session)), 201, {"Location": location}
 
 

@@ -8,6 +8,7 @@ created, and those another coordinator of the same organisation shared with them
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from service.domain.audit import Actor, record
 from service.domain.errors import NotFound, refuse
@@ -41,10 +42,13 @@ def coordinated_groups(coordinator: Coordinator) -> list[Group]:
 def group_for(coordinator: Coordinator, group_id: object) -> Group:
     if not isinstance(group_id, int) or isinstance(group_id, bool):
         raise NotFound()
-    group = db.session.get(Group, group_id)
-    if group is None or group.organisation_id != coordinator.organisation_id:
-        raise NotFound()
-    if not any(link.coordinator_id == coordinator.id for link in group.coordinator_links):
+    # Its members come with it: nearly every operation on a group reads them (rules, invitations, timelines).
+    group = db.session.execute(
+        select(Group).options(joinedload(Group.members))
+        .where(Group.id == group_id, Group.organisation_id == coordinator.organisation_id,
+               Group.id.in_(_visible_group_ids(coordinator)))
+    ).unique().scalar_one_or_none()
+    if group is None:
         raise NotFound()
     return group
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from sqlalchemy import insert
+
 from service.extensions import db
 from service.models import ActorKind, AuditEvent
 
@@ -47,8 +49,12 @@ def _clean_details(details: dict[str, object]) -> dict[str, object]:
 
 
 def record(actor: Actor, action: str, target_type: str, target_id: int | None, organisation_id: int | None = None,
-           **details: object) -> AuditEvent:
-    event = AuditEvent(
+           **details: object) -> None:
+    """Add one line to the trail, in the caller's transaction (it goes or stays with the change it records).
+
+    A plain INSERT, not an ORM object: nothing reads the line back while the change is being made.
+    """
+    db.session.execute(insert(AuditEvent.__table__).values(
         organisation_id=organisation_id if organisation_id is not None else actor.organisation_id,
         actor_kind=actor.kind,
         actor_id=actor.id,
@@ -56,6 +62,4 @@ def record(actor: Actor, action: str, target_type: str, target_id: int | None, o
         target_type=target_type,
         target_id=target_id,
         details=_clean_details(details),
-    )
-    db.session.add(event)
-    return event
+    ))

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from config import Settings
 from service.domain.audit import Actor, record
@@ -123,7 +124,8 @@ def coordinator_for_token(token: str) -> Coordinator | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
     api_token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_digest == token_digest(token))
+        select(ApiToken).options(joinedload(ApiToken.coordinator))
+        .where(ApiToken.token_digest == token_digest(token))
     ).scalar_one_or_none()
     if api_token is None or api_token.revoked_at is not None or not api_token.coordinator.is_active:
         return None

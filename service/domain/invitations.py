@@ -188,11 +188,18 @@ def _queue_all(members: Iterable[Member], uid: str, method: InviteMethod, sequen
     members = list({m.id: m for m in members}.values())
     if method is InviteMethod.REQUEST and members and db.session.execute(
             select(Invite.id).where(Invite.calendar_uid == uid).limit(1)).first() is None:
-        invites = [_new_invite(m, uid, method, sequence, series, session, recurrence) for m in members]
-        db.session.add_all(invites)
-        return list(invites)
+        return _first_requests(members, uid, sequence, series=series, session=session, recurrence=recurrence)
     return [_queue(m, uid, method, sequence, series=series, session=session, recurrence=recurrence)
             for m in members]
+
+
+def _first_requests(members: Iterable[Member], uid: str, sequence: int, *, series: SessionSeries | None = None,
+                    session: GroupSession | None = None, recurrence: str = "") -> list[Invite | None]:
+    """The first invitations of a calendar object no row carries yet (nothing to duplicate or supersede)."""
+    invites = [_new_invite(m, uid, InviteMethod.REQUEST, sequence, series, session, recurrence)
+               for m in {m.id: m for m in members}.values()]
+    db.session.add_all(invites)
+    return list(invites)
 
 
 def supersede_covered(invite: Invite, older_only: bool, among: Iterable[int] | None = None) -> int:
@@ -276,18 +283,24 @@ def _sync_own_event(session: GroupSession, wanted=lambda member: True) -> list[I
 
 # --- the changes -----------------------------------------------------------------------------------------
 
-def series_scheduled(series: SessionSeries) -> list[Invite]:
+def series_scheduled(series: SessionSeries, sessions: Iterable[GroupSession]) -> list[Invite]:
+    """A new series: its event to the members; ``sessions`` (the series' own, just written) bring each
+    external moderator the occurrences they lead."""
     db.session.flush()
-    invites = _queue_all(series_recipients(series), series.calendar_uid, InviteMethod.REQUEST,
-                         series.calendar_sequence, series=series)
-    for session in series.sessions:
-        invites += _own_event(session, InviteMethod.REQUEST, session_recipients(session))
+    invites = _first_requests(series_recipients(series), series.calendar_uid, series.calendar_sequence,
+                              series=series)
+    for session in sessions:
+        external = session_recipients(session)  # an external moderator gets the occurrences they lead
+        if external:
+            invites += _first_requests(external, _own_event_uid(session), session.calendar_sequence, session=session)
     return _send(invites)
 
 
 def session_scheduled(session: GroupSession) -> list[Invite]:
+    """A new single session: its own event to its recipients."""
     db.session.flush()
-    return _send(_own_event(session, InviteMethod.REQUEST, session_recipients(session)))
+    return _send(_first_requests(session_recipients(session), _own_event_uid(session), session.calendar_sequence,
+                                 session=session))
 
 
 def session_changed(session: GroupSession, only: Iterable[Member] | None = None) -> list[Invite]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -47,27 +49,38 @@ def moderator_for(group: Group, position: int) -> Member | None:
     return external
 
 
-def assign_moderators(group: Group, sessions: Sequence[GroupSession]) -> None:
-    """Give each new session its planned moderator, counting the sessions scheduled before it.
+@dataclass(frozen=True)
+class GroupHistory:
+    """The group's sessions so far, as the rotations count them (read once, before new sessions are added)."""
 
-    One query for the group's other sessions, whatever the number of new ones (a series brings up to 60); the
-    new sessions need not be flushed yet, so their moderator goes in with their INSERT.
+    session_count: int  # every session, rehearsals and cancelled ones included (centring practices rotate on it)
+    moderated_starts: list[datetime]  # sorted starts of the sessions moderators rotate on (not rehearsals, not cancelled)
+
+
+def group_history(group: Group) -> GroupHistory:
+    """One query, whatever the number of sessions to plan (a series brings up to 60)."""
+    with db.session.no_autoflush:
+        rows = db.session.execute(
+            select(GroupSession.starts_at, GroupSession.kind, GroupSession.status)
+            .where(GroupSession.group_id == group.id)
+        ).all()
+    return GroupHistory(
+        session_count=len(rows),
+        moderated_starts=sorted(starts for starts, kind, status in rows
+                                if kind is not SessionKind.REHEARSAL and status is not SessionStatus.CANCELLED),
+    )
+
+
+def assign_moderators(group: Group, sessions: Sequence[GroupSession], history: GroupHistory) -> None:
+    """Give each new session (not yet in ``history``) its planned moderator, counting the sessions before it.
+
+    The new sessions need not be flushed yet, so their moderator goes in with their INSERT.
     """
     wanted = [s for s in sessions if s.kind is not SessionKind.REHEARSAL and s.moderator_id is None
               and s.moderator is None]
     if not wanted:
         return
-    new_ids = [s.id for s in sessions if s.id is not None]
-    with db.session.no_autoflush:
-        others = db.session.execute(
-            select(GroupSession.starts_at).where(
-                GroupSession.group_id == group.id,
-                GroupSession.kind != SessionKind.REHEARSAL,
-                GroupSession.status != SessionStatus.CANCELLED,
-                GroupSession.id.not_in(new_ids),
-            )
-        ).scalars().all()
-    starts = sorted([*others, *(s.starts_at for s in sessions if s.kind is not SessionKind.REHEARSAL
-                                and s.status is not SessionStatus.CANCELLED)])
+    starts = sorted([*history.moderated_starts, *(s.starts_at for s in sessions if s.kind is not SessionKind.REHEARSAL
+                                                   and s.status is not SessionStatus.CANCELLED)])
     for session in wanted:
         session.moderator = moderator_for(group, bisect_left(starts, session.starts_at))

@@ -16,7 +16,6 @@ statements (Core, not one ORM object per row), and texts come from a cache of ti
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -250,15 +249,10 @@ def _group_sizes(group_ids: set[int]) -> dict[int, int]:
     return {gid: round_table_size(counts.get(gid, 0)) for gid in group_ids}
 
 
-@functools.lru_cache(maxsize=512)
-def _timeline(kind: SessionKind, minutes: int, members: int, language: str, centring: int):
-    return build_timeline(kind, minutes, members, language, centring)
-
-
 def chat_text(kind: SessionKind, minutes: int, members: int, language: str, centring: int | None,
               step_key: str) -> str | None:
     """The words posted for ``step_key``: the one protocol definition, built once per kind of session."""
-    timeline = _timeline(kind, minutes, members, language, centring or 0)
+    timeline = build_timeline(kind, minutes, members, language, centring or 0)
     try:
         return timeline.step(step_key).chat_text
     except KeyError:

@@ -8,7 +8,7 @@ Live changes during a session (re-anchoring on the real start, +2 minutes, next 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert
 
@@ -65,16 +65,19 @@ def write_prompts(session: GroupSession, chat_prompts_setting: bool = True) -> l
     return rows
 
 
-def insert_prompts(sessions: list[GroupSession], chat_prompts_setting: bool = True) -> None:
-    """The rows of sessions just created (flushed: they have ids), in one statement for them all.
+def insert_prompts(sessions: list[GroupSession], chat_prompts_setting: bool = True) -> list[datetime]:
+    """The rows of sessions just created (flushed: they have ids), in one statement for them all; returns the
+    instants their chat prompts are due (what the worker's timetable needs, without reading them back).
 
     A plain multi-row INSERT, not ORM objects: a 10-week series is 80 rows, and scheduling answers while the
     coordinator waits. Their ``prompts`` collections load from the database when first read.
     """
-    rows = [dict(values, session_id=session.id, attempts=0, updated_at=now_utc())
+    now = now_utc()
+    rows = [dict(values, session_id=session.id, attempts=0, updated_at=now)
             for session in sessions for values in planned_rows(session, chat_prompts_setting)]
     if rows:
         db.session.execute(insert(Prompt.__table__), rows)
+    return sorted({row["due_at"] for row in rows if row["status"] is PromptStatus.PENDING})
 
 
 def stop_pending_prompts(session: GroupSession, reason: str) -> int:

@@ -16,7 +16,7 @@ from service.domain import invitations
 from service.domain.audit import Actor, record
 from service.domain.clock import local_start, now_utc, to_local, to_utc, weekly_dates
 from service.domain.errors import DomainError, Violation, refuse
-from service.domain.moderation import assign_moderators, has_a_moderator
+from service.domain.moderation import assign_moderators, group_history, has_a_moderator
 from service.domain.prompts import REASON_SESSION_CANCELLED, insert_prompts, stop_pending_prompts, write_prompts
 from service.domain.rules import check_session_time, falls_in_working_hours
 from service.extensions import current_settings, db
@@ -122,9 +122,15 @@ def _new_session(group: Group, kind: SessionKind, starts_at: datetime, duration:
     )
 
 
-def _centring_offset(group: Group) -> int:
-    """Rotate the centring practices over the group's sessions."""
-    return db.session.query(GroupSession).filter(GroupSession.group_id == group.id).count()
+def _commit_as_written() -> None:
+    """Commit, keeping what was just written loaded: the answer shows the new sessions as written instead of
+    reading every row back (the coordinator is waiting). The next commit expires them as usual."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agreement: bool = False,
@@ -155,29 +161,29 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
         supervisor_agreement_at=now if supervisor_agreement else None,
     )
     series.group = group
-    db.session.add_all([meeting, series])
-    centring = _centring_offset(group)
+    history = group_history(group)
     sessions = []
     for index, day in enumerate(plan.dates()):
         starts_at = local_start(day, plan.local_time, group.timezone)
-        session = _new_session(group, SessionKind.REGULAR, starts_at, plan.duration_minutes, centring + index)
+        session = _new_session(group, SessionKind.REGULAR, starts_at, plan.duration_minutes,
+                               history.session_count + index)
         session.series = series
         session.original_starts_at = starts_at
         session.zoom_meeting = meeting
         session.supervisor_agreement_at = series.supervisor_agreement_at
         sessions.append(session)
     # Moderators are set before the first flush: each session goes in with one INSERT; then their prompt rows.
-    assign_moderators(group, sessions)
-    db.session.add_all(sessions)
+    assign_moderators(group, sessions, history)
+    db.session.add_all([meeting, series, *sessions])
     db.session.flush()
-    insert_prompts(sessions, _chat_prompts_setting())
-    invitations.series_scheduled(series)
+    due_instants = insert_prompts(sessions, _chat_prompts_setting())
+    invitations.series_scheduled(series, sessions)
     record(actor, "series.scheduled", "series", series.id, occurrences=len(sessions),
            interval_weeks=plan.interval_weeks, duration=plan.duration_minutes, supervisor_agreement=supervisor_agreement)
     db.session.flush()
     dispatch.sync_meeting(meeting.id)
-    dispatch.schedule_prompts([s.id for s in sessions])
-    db.session.commit()
+    dispatch.schedule_instants(due_instants)
+    _commit_as_written()
     return series
 
 
@@ -206,24 +212,25 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     if violations:
         raise DomainError(violations)
 
+    history = group_history(group)
     meeting = ZoomMeeting(group_id=group.id, recurring=False)
-    session = _new_session(group, kind, starts_at, duration, _centring_offset(group))
+    session = _new_session(group, kind, starts_at, duration, history.session_count)
     session.zoom_meeting = meeting
     session.supervisor_agreement_at = now if supervisor_agreement else None
     session.calendar_uid = new_calendar_uid()
     if moderator is not None:
         session.moderator = moderator
-    assign_moderators(group, [session])
+    assign_moderators(group, [session], history)
     db.session.add_all([meeting, session])
     db.session.flush()
-    insert_prompts([session], _chat_prompts_setting())
+    due_instants = insert_prompts([session], _chat_prompts_setting())
     invitations.session_scheduled(session)
     record(actor, "session.scheduled", "session", session.id, kind=kind, duration=duration,
            supervisor_agreement=supervisor_agreement)
     db.session.flush()
     dispatch.sync_meeting(meeting.id)
-    dispatch.schedule_prompts([session.id])
-    db.session.commit()
+    dispatch.schedule_instants(due_instants)
+    _commit_as_written()
     return session
 
 

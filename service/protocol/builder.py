@@ -6,6 +6,7 @@ invites, the Zoom agenda, the chat prompts and the moderator console all read th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -63,7 +64,13 @@ def build_timeline(
         )
     if not MIN_MEMBERS_EXCEPTION <= members <= MAX_MEMBERS_EXCEPTION:
         raise ProtocolError(f"a group has {MIN_MEMBERS_EXCEPTION} to {MAX_MEMBERS_EXCEPTION} members, not {members}")
-    language = normalise_language(language)
+    return _build(kind, minutes, members, normalise_language(language), centring % len(script.CENTRING_PRACTICES))
+
+
+@functools.lru_cache(maxsize=512)
+def _build(kind: SessionKind, minutes: int, members: int, language: str, centring: int) -> Timeline:
+    # Built once per set of parameters (there are few): timelines are immutable, and a series, the worker's rush
+    # and every console poll ask for the same ones again and again.
     writer = _StepWriter(language, members, centring)
     if kind is SessionKind.REGULAR:
         plan = _regular_plan(minutes)
@@ -148,7 +155,7 @@ class _StepWriter:
     def __init__(self, language: str, members: int, centring: int):
         self.language = language
         self.members = members
-        self.practice = self.tr(script.CENTRING_PRACTICES[centring % len(script.CENTRING_PRACTICES)])
+        self.practice = self.tr(script.CENTRING_PRACTICES[centring])
         self.safety = self.tr(script.SAFETY_REMINDER)
         self.key_message = self.tr(script.KEY_MESSAGE)
         self.kickoff = False
