@@ -24,7 +24,7 @@ def send_invites(invite_ids: Sequence[int]) -> None:
     from worker import queues
 
     ids = list(invite_ids)
-    after_commit(db.session(), lambda pipe: queues.enqueue_invites(ids, pipe))
+    after_commit(db.session(), lambda pipe: queues.enqueue_invite_batch(ids, pipe))
 
 
 def schedule_prompts(session_ids: Sequence[int]) -> None:

@@ -1,6 +1,7 @@
-"""Invitation jobs (queue ``mail``): send one row; and, for the sweep, re-find the rows due for a try.
+"""Invitation jobs (queue ``mail``): send one row; split a change's batch into one job per row; and, for the
+sweep, re-find the rows due for a try.
 
-Thin on purpose: the rules live in ``service.domain.delivery``. Both run inside the application context
+Thin on purpose: the rules live in ``service.domain.delivery``. All run inside the application context
 the worker process provides (``python -m worker``).
 """
 
@@ -16,6 +17,14 @@ def send_invite(invite_id: int) -> str:
     back. Anything unexpected propagates (RQ records it; the row is released by the sweep).
     """
     return delivery.deliver(invite_id).value
+
+
+def enqueue_each(invite_ids: list[int]) -> int:
+    """The invitations of one change, handed over by the web in one job: one job each (``send_invite``)."""
+    from worker import queues
+
+    queues.enqueue_invites(invite_ids)
+    return len(invite_ids)
 
 
 def retry_due_invites() -> int:
