@@ -134,8 +134,9 @@ def free_port() -> int:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
-    command = [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--threads", str(threads), "--worker-class", "gthread", "service.app:create_app()"]
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+               "service.app:create_app()"]
     # The server's log goes to a file: a pipe nobody reads would fill up and stall gunicorn mid-run.
     server_log = tempfile.NamedTemporaryFile(prefix="bench-console-gunicorn-", suffix=".log", delete=False)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=server_log,

@@ -2,14 +2,14 @@
 
     bench/scheduling_latency [--coordinators 20] [--requests 25] [--database-url URL] [--redis-url URL]
 
-It runs the real application under gunicorn (the Procfile's workers and threads) on a fresh database, points
-ZOOM_API_URL / ZOOM_OAUTH_URL at a stand-in that answers every call after 500 ms and counts them, creates one
-coordinator (with an API token) and one group per simulated coordinator, warms every web process up (five
-requests per coordinator, not measured), then has them all start posting
-scheduling requests at the same moment — single sessions and, every fifth request, a 10-week series — each
-pausing about ``--think-seconds`` (default 1 s) between two requests, as a person reading the answer would. It prints p50 / p95 /
-max latency and how many calls reached "Zoom" during the run: 0, because the web only writes rows and
-enqueues work (no worker runs here, so the queued jobs simply wait).
+It runs the real application under gunicorn (``config/gunicorn.conf.py``, as the Procfile does) on a fresh
+database, points ZOOM_API_URL / ZOOM_OAUTH_URL at a stand-in that answers every call after 500 ms and counts them,
+creates one coordinator (with an API token) and one group per simulated coordinator, warms every web process up
+(five requests per coordinator, not measured), then has them all start posting scheduling requests at the same
+moment — single sessions and, every fifth request, a 10-week series — each pausing about ``--think-seconds``
+(default 1 s) between two requests, as a person reading the answer would. It prints p50 / p95 / max latency
+(all requests, then singles and series apart) and how many calls reached "Zoom" during the run: 0, because the
+web only writes rows and enqueues work (no worker runs here, so the queued jobs simply wait).
 
 Everything stays on 127.0.0.1; the run is bounded (coordinators x requests) and stops by itself.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import runpy
 import secrets
 import signal
 import socket
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fixtures.procfs import cpu_seconds, descendants  # noqa: E402  (after the path above)
 
 ZOOM_DELAY_SECONDS = 0.5
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.conf.py"
 
 
 class SlowZoom(BaseHTTPRequestHandler):
@@ -171,9 +173,13 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_scheduling"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"))
-    parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "3"))
-    parser.add_argument("--threads", default="4")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: config/gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: config/gunicorn.conf.py)")
     args = parser.parse_args()
+
+    procfile_settings = runpy.run_path(str(GUNICORN_CONFIG))
+    args.workers = args.workers or procfile_settings["workers"]
+    args.threads = args.threads or procfile_settings["threads"]
 
     zoom = ThreadingHTTPServer(("127.0.0.1", 0), SlowZoom)
     threading.Thread(target=zoom.serve_forever, daemon=True).start()
@@ -193,8 +199,8 @@ def main() -> int:
     # The server's log goes to a file: a pipe nobody reads would fill up and stall gunicorn mid-run.
     server_log = Path(instance) / "gunicorn.log"
     gunicorn = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--threads", str(args.threads), "--worker-class", "gthread", "service.app:create_app()"],
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(GUNICORN_CONFIG), "--bind", f"127.0.0.1:{port}",
+         "--workers", str(args.workers), "--threads", str(args.threads), "service.app:create_app()"],
         cwd=ROOT, env={**os.environ, **environment}, stdout=subprocess.DEVNULL, stderr=server_log.open("wb"),
     )
     try:
@@ -235,8 +241,8 @@ def main() -> int:
           f"max {max(latencies):.1f}")
     for kind in ("single", "series"):
         of_kind = [seconds * 1000 for seconds, _status, k in results if k == kind]
-        print(f"  {kind:6} ({len(of_kind)}): p50 {statistics.median(of_kind):.1f}  p95 {percentile(of_kind, 0.95):.1f}  "
-              f"max {max(of_kind):.1f}")
+        print(f"  {kind:6} ({len(of_kind)}): p50 {statistics.median(of_kind):.1f}  "
+              f"p95 {percentile(of_kind, 0.95):.1f}  max {max(of_kind):.1f}")
     print(f"server CPU per request: {server_cpu / len(results) * 1000:.1f} ms; machine load average before the run: "
           f"{load_before:.2f} on {os.cpu_count()} cores (other processes share them)")
     print(f"answers other than 201: {len(failures)}")

@@ -53,8 +53,10 @@ def moderator_for(group: Group, position: int) -> Member | None:
 class GroupHistory:
     """The group's sessions so far, as the rotations count them (read once, before new sessions are added)."""
 
-    session_count: int  # every session, rehearsals and cancelled ones included (centring practices rotate on it)
-    moderated_starts: list[datetime]  # sorted starts of the sessions moderators rotate on (not rehearsals, not cancelled)
+    # Every session, rehearsals and cancelled ones included: the centring practices rotate on it.
+    session_count: int
+    # Sorted starts of the sessions moderators rotate on (not rehearsals, not cancelled).
+    moderated_starts: list[datetime]
 
 
 def group_history(group: Group) -> GroupHistory:
