@@ -45,6 +45,6 @@ def schedule_instants(instants: Iterable[datetime]) -> None:
     """Put these due instants on the worker's timetable (new sessions know theirs without reading them back)."""
     from worker.timetable import Timetable
 
-    wanted = sorted(set(instants))
+    wanted = list(instants)
     if wanted:
         after_commit(db.session(), lambda pipe: Timetable.add_to(pipe, wanted))

@@ -38,16 +38,10 @@ def queue(name: str, redis: Redis | None = None) -> Queue:
 
 
 def _enqueue_together(target: Queue, jobs: list, pipe: Pipeline | None = None) -> None:
-    """Enqueue several jobs in one Redis round trip (a series schedules every member and session at once);
-    into ``pipe`` when given (the commit's own pipeline, ``service.effects``), which the caller executes."""
-    if not jobs:
-        return
-    if pipe is not None:
+    """Enqueue several jobs in one Redis round trip (RQ's own pipeline), or into ``pipe`` when given (the
+    commit's own pipeline, ``service.effects``), which the caller executes."""
+    if jobs:
         target.enqueue_many(jobs, pipeline=pipe)
-        return
-    with target.connection.pipeline() as own:
-        target.enqueue_many(jobs, pipeline=own)
-        own.execute()
 
 
 def enqueue_meeting_sync(meeting_id: int, pipe: Pipeline | None = None) -> None:

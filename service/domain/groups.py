@@ -43,7 +43,7 @@ from service.models import (
     SessionStatus,
     ZoomMeeting,
 )
-from service.domain.moderation import moderator_for, sessions_before
+from service.domain.moderation import group_history, moderator_for
 from service.domain.prompts import REASON_SESSION_CANCELLED, stop_pending_prompts
 from service.protocol import SessionKind
 
@@ -331,10 +331,11 @@ def _replan_moderators(group: Group) -> None:
                                    GroupSession.actual_started_at.is_(None))
         .order_by(GroupSession.starts_at)
     ).scalars().all()
+    history = group_history(group)  # one read for them all; a new moderator changes no start
     for session in upcoming:
         if session.kind is SessionKind.REHEARSAL:
             continue
-        planned = moderator_for(group, sessions_before(group, session))
+        planned = moderator_for(group, history.sessions_before(session.starts_at))
         previous = session.moderator
         if planned is None or (previous is not None and previous.id == planned.id):
             continue

@@ -26,17 +26,6 @@ def has_a_moderator(group: Group) -> bool:
     return bool(trained_members(group)) or (group.external_moderator is not None and group.external_moderator_sessions > 0)
 
 
-def sessions_before(group: Group, session: GroupSession) -> int:
-    """How many of the group's sessions (not rehearsals, not cancelled) come before this one."""
-    query = select(GroupSession.id).where(
-        GroupSession.group_id == group.id,
-        GroupSession.kind != SessionKind.REHEARSAL,
-        GroupSession.status != SessionStatus.CANCELLED,
-        GroupSession.starts_at < session.starts_at,
-    )
-    return len(db.session.execute(query).all())
-
-
 def moderator_for(group: Group, position: int) -> Member | None:
     """The planned moderator of the group's ``position``-th session (0 = the first)."""
     external = group.external_moderator
@@ -57,6 +46,10 @@ class GroupHistory:
     session_count: int
     # Sorted starts of the sessions moderators rotate on (not rehearsals, not cancelled).
     moderated_starts: list[datetime]
+
+    def sessions_before(self, starts_at: datetime) -> int:
+        """How many of the sessions moderators rotate on start before ``starts_at``."""
+        return bisect_left(self.moderated_starts, starts_at)
 
 
 def group_history(group: Group) -> GroupHistory:

@@ -265,22 +265,19 @@ def chat_text(kind: SessionKind, minutes: int, members: int, language: str, cent
 def due_instants(horizon: datetime) -> list[datetime]:
     """Every instant a pending chat prompt is due (or may be retried) up to ``horizon``: the sweep puts them
     back on the timetable, so prompts survive a Redis that lost its data."""
-    return _instants(db.session, _eligible(horizon))
+    return _instants(_eligible(horizon))
 
 
-def session_due_instants(session_ids: Sequence[int], executor=None) -> list[datetime]:
-    """The instants the pending chat prompts of these sessions are due (after a plan changed).
-
-    ``executor``: a Connection, for callers running after a commit, when the ORM session cannot query.
-    """
-    return _instants(executor or db.session, and_(
+def session_due_instants(session_ids: Sequence[int]) -> list[datetime]:
+    """The instants the pending chat prompts of these sessions are due (after a plan changed)."""
+    return _instants(and_(
         Prompt.session_id.in_(list(session_ids)), Prompt.status == PromptStatus.PENDING,
         Prompt.audience == PromptAudience.EVERYONE))
 
 
-def _instants(executor, condition) -> list[datetime]:
+def _instants(condition) -> list[datetime]:
     """When the rows matching ``condition`` are next to be tried: their due time, or their retry time."""
-    rows = executor.execute(select(Prompt.due_at, Prompt.next_attempt_at).where(condition)).all()
+    rows = db.session.execute(select(Prompt.due_at, Prompt.next_attempt_at).where(condition)).all()
     return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
 
 
