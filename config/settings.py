@@ -62,6 +62,9 @@ class Settings:
     BASE_URL: str = "http://127.0.0.1:5000"
     DEFAULT_TIMEZONE: str = "America/Toronto"
     DEFAULT_LANGUAGE: str = "fr"
+    # Reverse proxies (load balancer...) in front of the web process whose X-Forwarded-* headers are believed:
+    # 0 = none, the client address is the connection's. More than there really are lets clients forge theirs.
+    TRUSTED_PROXY_COUNT: int = 0
 
     ZOOM_MODE: str = "sandbox"
     ZOOM_ACCOUNT_ID: str = ""
@@ -237,6 +240,8 @@ def _check(settings: Settings) -> list[str]:
         problems.append("ZOOM_HOST_DAILY_LIMIT must be at least 1")
     if settings.ZOOM_HOST_BUFFER_MINUTES < 0:
         problems.append("ZOOM_HOST_BUFFER_MINUTES must not be negative")
+    if not 0 <= settings.TRUSTED_PROXY_COUNT <= 5:
+        problems.append("TRUSTED_PROXY_COUNT must be between 0 and 5")
     if settings.is_production:
         required = ["SECRET_KEY", "DATABASE_URL", "BASE_URL", "MAIL_FROM", "SMTP_HOST"]
         if settings.ZOOM_MODE == "zoom":
@@ -245,8 +250,8 @@ def _check(settings: Settings) -> list[str]:
             problems.append("ZOOM_MODE=sandbox is for development; set ZOOM_MODE=zoom in production")
         if not settings.ZOOM_HOSTS:
             required.append("ZOOM_HOSTS")
-        if not (settings.OIDC_ISSUER and settings.OIDC_CLIENT_ID):
-            required += ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"]
+        # A confidential client: without its secret every login would fail at the provider, not at the start.
+        required += ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"]
         missing = [name for name in required if not getattr(settings, name)]
         if missing:
             problems.append("production needs " + ", ".join(missing))

@@ -85,3 +85,24 @@ def test_production_refuses_to_send_the_smtp_password_unencrypted(tmp_path):
     assert "secret" not in str(error.value)
     assert load_settings({**environment, "SMTP_PORT": "465"}, instance_path=tmp_path).SMTP_PORT == 465
     assert load_settings({**environment, "SMTP_STARTTLS": "yes"}, instance_path=tmp_path).SMTP_STARTTLS
+
+
+def test_production_with_an_identity_provider_but_no_client_secret_refuses_to_start(tmp_path):
+    environment = {
+        "APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgres://app:pw@db/app",
+        "BASE_URL": "https://pairs.exemple.ca", "SMTP_HOST": "smtp.exemple.ca", "ZOOM_MODE": "zoom",
+        "ZOOM_ACCOUNT_ID": "a", "ZOOM_CLIENT_ID": "b", "ZOOM_CLIENT_SECRET": "c", "ZOOM_WEBHOOK_SECRET": "d",
+        "ZOOM_HOSTS": "h1@exemple.ca", "OIDC_ISSUER": "https://login.exemple.ca", "OIDC_CLIENT_ID": "e",
+    }
+    with pytest.raises(ConfigurationError) as error:
+        load_settings(environment, instance_path=tmp_path)
+    assert str(error.value) == "Configuration error: production needs OIDC_CLIENT_SECRET"
+
+
+@pytest.mark.parametrize("value, accepted", [("0", True), ("2", True), ("-1", False), ("9", False), ("x", False)])
+def test_trusted_proxy_count_is_a_small_number(tmp_path, value, accepted):
+    if accepted:
+        assert load_settings({"TRUSTED_PROXY_COUNT": value}, instance_path=tmp_path).TRUSTED_PROXY_COUNT == int(value)
+    else:
+        with pytest.raises(ConfigurationError, match="TRUSTED_PROXY_COUNT"):
+            load_settings({"TRUSTED_PROXY_COUNT": value}, instance_path=tmp_path)

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from config.settings import SANDBOX_WEBHOOK_SECRET
-from integrations.zoom.webhooks import signed_headers, url_validation_answer
+from integrations.zoom.webhooks import signature, signed_headers, url_validation_answer
 from service.domain import scheduling
 from service.domain.meetings import sync_meeting
 from service.domain.scheduling import SeriesPlan
@@ -74,6 +74,24 @@ def test_unproven_notices_are_refused(client, app, case):
         response = post(client, body, timestamp=int(time.time()) + shift)
     assert response.status_code == 401
     assert "plainToken" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("stamp", ["nan", "NaN", "inf", "-inf", "1e99", "1733400000.5", "-1733400000", " 1733400000",
+                                   "١٧٣٣٤٠٠٠٠٠", ""])
+def test_a_signed_notice_with_a_timestamp_that_is_not_a_whole_number_is_refused(client, app, stamp):
+    """Correctly signed, but "nan" compared as never stale: only digits are a timestamp."""
+    raw = json.dumps({"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}}).encode()
+    headers = {"Content-Type": "application/json", "x-zm-request-timestamp": stamp,
+               "x-zm-signature": signature(SANDBOX_WEBHOOK_SECRET, stamp, raw)}
+    response = client.post(URL, data=raw, headers=headers)
+    assert response.status_code == 401
+    assert "plainToken" not in response.get_data(as_text=True)
+
+
+def test_a_timestamp_in_milliseconds_is_accepted(client, app):
+    response = post(client, {"event": "endpoint.url_validation", "payload": {"plainToken": "abc"}},
+                    timestamp=int(time.time() * 1000))
+    assert response.status_code == 200
 
 
 def test_a_body_changed_after_signing_is_refused(client, app):

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
 
 MAX_AGE_SECONDS = 300
 SIGNATURE_HEADER = "x-zm-signature"
 TIMESTAMP_HEADER = "x-zm-request-timestamp"
+# Zoom sends whole seconds (or milliseconds). Only digits: "nan", "inf" or "1e99" would compare as never stale.
+TIMESTAMP = re.compile(r"[0-9]{1,13}")
 
 
 class WebhookRejected(Exception):
@@ -42,7 +45,9 @@ def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> di
 
 
 def _timestamp_seconds(raw: str) -> float:
-    value = float(raw)
+    if not TIMESTAMP.fullmatch(raw):
+        raise ValueError("the timestamp is not a whole number")
+    value = int(raw)
     return value / 1000 if value > 1e11 else value  # accept milliseconds too
 
 
