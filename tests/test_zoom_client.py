@@ -144,6 +144,12 @@ def test_5xx_timeouts_and_refused_connections_are_unavailable(zoom, zoom_setting
     ({"type": 8, "recurrence": {"type": 2, "weekly_days": "9", "end_times": 3}}, "recurrence.weekly_days"),
     ({"type": 8, "recurrence": {"type": 2, "weekly_days": "2", "end_times": 61}}, "recurrence.end_times"),
     ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"user_id": HOST}, "user_id"),
+    ({"id": 123}, "id"),
+    ({"settings": {"waiting_room": True, "record_everything": True}}, "settings.record_everything"),
+    ({"settings": {"continuous_meeting_chat": {"enable": True, "invite_all": True}}},
+     "settings.continuous_meeting_chat.invite_all"),
+    ({"type": 8, "recurrence": {"type": 2, "weekly_days": "2", "end_times": 3, "every": 2}}, "recurrence.every"),
 ])
 def test_the_sandbox_refuses_what_zoom_refuses(zoom, body, field):
     with pytest.raises(ZoomInvalidRequest) as error:
@@ -177,6 +183,14 @@ def test_create_sends_utc_and_safe_defaults(zoom, zoom_sandbox):
 
 def test_without_chat_prompts_no_channel_is_created(zoom):
     assert zoom.meetings.create(HOST, spec(chat_enabled=False)).chat_channel_id is None
+
+
+def test_an_update_body_with_an_undocumented_field_is_refused(zoom):
+    info = zoom.meetings.create(HOST, spec())
+    with pytest.raises(ZoomInvalidRequest) as error:
+        zoom.transport.call("PATCH", f"/meetings/{info.id}", (204,), data={"id": info.id, "duration": 45})
+    assert error.value.status == 400 and error.value.code == 300
+    zoom.transport.call("PATCH", f"/meetings/{info.id}", (204,), data={"duration": 45})  # the same, documented
 
 
 def test_update_patches_only_what_changed_and_reads_the_link_back(zoom, zoom_sandbox):

@@ -21,6 +21,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from integrations.zoom.client import MeetingsEndpoint, ZoomTransport
@@ -117,11 +118,11 @@ class MeetingSpec:
         }
 
     def fields(self) -> dict[str, Any]:
-        """The meeting's fields as Zoom names them (``start_time`` an aware UTC datetime, for zoomus)."""
+        """The meeting's body as Zoom documents it: these fields only (the sandbox refuses any other)."""
         data: dict[str, Any] = {
             "topic": self.topic,
             "type": self.meeting_type,
-            "start_time": self.start_time.astimezone(UTC),
+            "start_time": zoom_time(self.start_time),
             "duration": self.duration_minutes,
             "timezone": self.timezone,
             "agenda": self.agenda,
@@ -232,14 +233,16 @@ class ZoomMeetings:
 
     def create(self, host_user: str, spec: MeetingSpec) -> MeetingInfo:
         """``POST /users/{host}/meetings`` (201). Returns the meeting as created (without its start_url)."""
-        response = self.transport.expect(self.endpoint.create(user_id=host_user, **spec.fields()), (201,))
+        # Not zoomus's create(user_id=...): it would also put the host's address into the body.
+        response = self.transport.expect(
+            self.endpoint.post_request(f"/users/{quote(host_user, safe='@')}/meetings", data=spec.fields()), (201,))
         info = MeetingInfo.from_zoom(response.json())
         log.info("created Zoom meeting %s (type %s) for host %s", info.id, info.type, _host_label(host_user))
         return info
 
     def get(self, meeting_id: int | str) -> MeetingInfo:
         """``GET /meetings/{id}`` (200) with every occurrence, past ones included."""
-        response = self.endpoint.get(id=meeting_id, show_previous_occurrences="true")
+        response = self.endpoint.get_request(_meeting_path(meeting_id), params={"show_previous_occurrences": "true"})
         return MeetingInfo.from_zoom(self.transport.expect(response, (200,)).json())
 
     def update(self, meeting_id: int | str, spec: MeetingSpec, current: MeetingInfo | None = None) -> MeetingInfo:
@@ -249,7 +252,8 @@ class ZoomMeetings:
         changes = changes_between(spec, current)
         if not changes:
             return current
-        self.transport.expect(self.endpoint.update(id=meeting_id, **changes), (204,))
+        # Not zoomus's update(id=...): it would put the meeting's id into the body.
+        self.transport.expect(self.endpoint.patch_request(_meeting_path(meeting_id), data=changes), (204,))
         log.info("updated Zoom meeting %s: %s", meeting_id, ", ".join(sorted(changes)))
         return self.get(meeting_id)
 
@@ -257,7 +261,7 @@ class ZoomMeetings:
                           duration_minutes: int) -> None:
         """Move (or lengthen) one occurrence: ``PATCH /meetings/{id}?occurrence_id=…`` (204)."""
         self.transport.expect(self.endpoint.patch_request(
-            f"/meetings/{meeting_id}", params={"occurrence_id": occurrence_id},
+            _meeting_path(meeting_id), params={"occurrence_id": occurrence_id},
             data={"start_time": zoom_time(start_time), "duration": duration_minutes}), (204,))
 
     def delete(self, meeting_id: int | str, occurrence_id: str | None = None) -> bool:
@@ -265,7 +269,7 @@ class ZoomMeetings:
         params = {"schedule_for_reminder": "false", "cancel_meeting_reminder": "false"}
         if occurrence_id is not None:
             params["occurrence_id"] = occurrence_id
-        response = self.endpoint.delete_request(f"/meetings/{meeting_id}", params=params)
+        response = self.endpoint.delete_request(_meeting_path(meeting_id), params=params)
         if response.status_code == 404 and occurrence_id is None:
             return False  # already gone: what we wanted
         self.transport.expect(response, (204,))
@@ -274,11 +278,15 @@ class ZoomMeetings:
 
     def start_url(self, meeting_id: int | str) -> str:
         """The host's start link, fresh (it expires). Return it to the host only; never store or log it."""
-        response = self.transport.expect(self.endpoint.get(id=meeting_id), (200,))
+        response = self.transport.expect(self.endpoint.get_request(_meeting_path(meeting_id)), (200,))
         url = response.json().get("start_url")
         if not url:
             raise ZoomInvalidRequest("Zoom returned no start_url", status=response.status_code)
         return url
+
+
+def _meeting_path(meeting_id: int | str) -> str:
+    return f"/meetings/{quote(str(meeting_id), safe='')}"
 
 
 def _host_label(host_user: str) -> str:

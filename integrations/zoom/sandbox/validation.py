@@ -3,7 +3,9 @@
 Limits from Zoom's API reference: topic <= 200 characters, agenda <= 2,000, passcode <= 10 characters of
 ``[a-zA-Z0-9@-_*]``, ``start_time`` as ``yyyy-MM-ddTHH:mm:ss[Z]``, enums (``type``, ``auto_recording``,
 ``approval_type``, recurrence ``type``...) only their documented values, booleans as JSON booleans, weekly
-``repeat_interval`` <= 12, ``end_times`` <= 60. Fields Zoom does not know are ignored, as Zoom does.
+``repeat_interval`` <= 12, ``end_times`` <= 60. A field the reference does not document (at the top, in
+``settings`` or in ``recurrence``) is refused, as the API's schema validation does: a client that puts its path
+parameters (``user_id``, ``id``) into the body is caught here, not in production.
 """
 
 from __future__ import annotations
@@ -32,6 +34,30 @@ SETTING_BOOLEANS = {
     "use_pmi", "meeting_authentication", "private_meeting", "email_notification", "focus_mode",
 }
 CMC_BOOLEANS = {"enable", "auto_add_invited_external_users", "auto_add_meeting_participants"}
+# The request bodies' documented fields (Create a meeting, Update a meeting).
+MEETING_FIELDS = {
+    "agenda", "default_password", "duration", "password", "pre_schedule", "recurrence", "schedule_for", "settings",
+    "start_time", "template_id", "timezone", "topic", "tracking_fields", "type",
+}
+RECURRENCE_FIELDS = {
+    "type", "repeat_interval", "weekly_days", "monthly_day", "monthly_week", "monthly_week_day", "end_times",
+    "end_date_time",
+}
+SETTING_FIELDS = {
+    "additional_data_center_regions", "allow_multiple_devices", "alternative_hosts",
+    "alternative_hosts_email_notification", "alternative_host_update_polls", "approval_type",
+    "approved_or_denied_countries_or_regions", "audio", "audio_conference_info", "authentication_domains",
+    "authentication_exception", "authentication_option", "auto_recording", "auto_start_meeting_summary",
+    "breakout_room", "calendar_type", "close_registration", "cn_meeting", "contact_email", "contact_name",
+    "continuous_meeting_chat", "device_testing", "email_in_attendee_report", "email_notification",
+    "encryption_type", "focus_mode", "global_dial_in_countries", "host_save_video_order", "host_video", "in_meeting",
+    "internal_meeting", "jbh_time", "join_before_host", "language_interpretation", "meeting_authentication",
+    "meeting_invitees", "mute_upon_entry", "participant_focused_meeting", "participant_video", "private_meeting",
+    "push_change_to_calendar", "registrants_confirmation_email", "registrants_email_notification",
+    "registration_type", "resources", "show_share_button", "sign_language_interpretation", "use_pmi",
+    "waiting_room", "watermark",
+}
+CMC_FIELDS = CMC_BOOLEANS | {"auto_add_meeting_participants", "channel_id"}
 
 
 class ApiError(Exception):
@@ -68,10 +94,15 @@ def parse_start_time(value: Any, zone: str) -> datetime:
                        [_invalid("start_time", "Invalid date-time.")]) from None
 
 
+def _unknown(given: dict, documented: set[str], prefix: str, errors: list[dict[str, str]]) -> None:
+    errors.extend(_invalid(prefix + name, "Unknown field.") for name in sorted(map(str, given)) if name not in documented)
+
+
 def _check_settings(settings: Any, errors: list[dict[str, str]]) -> None:
     if not isinstance(settings, dict):
         errors.append(_invalid("settings", "Must be an object."))
         return
+    _unknown(settings, SETTING_FIELDS, "settings.", errors)
     for name, allowed in SETTING_ENUMS.items():
         if name in settings and settings[name] not in allowed:
             errors.append(_invalid(f"settings.{name}", f"Invalid value: {settings[name]!r}."))
@@ -83,6 +114,7 @@ def _check_settings(settings: Any, errors: list[dict[str, str]]) -> None:
         if not isinstance(chat, dict):
             errors.append(_invalid("settings.continuous_meeting_chat", "Must be an object."))
         else:
+            _unknown(chat, CMC_FIELDS, "settings.continuous_meeting_chat.", errors)
             for name in CMC_BOOLEANS:
                 if name in chat and not isinstance(chat[name], bool):
                     errors.append(_invalid(f"settings.continuous_meeting_chat.{name}", "Must be a boolean."))
@@ -92,6 +124,7 @@ def _check_recurrence(recurrence: Any, errors: list[dict[str, str]]) -> None:
     if not isinstance(recurrence, dict):
         errors.append(_invalid("recurrence", "Must be an object."))
         return
+    _unknown(recurrence, RECURRENCE_FIELDS, "recurrence.", errors)
     kind = recurrence.get("type")
     if kind not in RECURRENCE_TYPES:
         errors.append(_invalid("recurrence.type", f"Invalid value: {kind!r}."))
@@ -117,6 +150,7 @@ def check_meeting_body(body: Any, creating: bool) -> None:
     if not isinstance(body, dict):
         raise ApiError(400, VALIDATION_FAILED, "Request Body should be a valid JSON object.")
     errors: list[dict[str, str]] = []
+    _unknown(body, MEETING_FIELDS, "", errors)
     topic = body.get("topic")
     if topic is not None and (not isinstance(topic, str) or len(topic) > 200):
         errors.append(_invalid("topic", "Length must be between 0 and 200."))
