@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import Settings, load_settings
-from service import i18n
+from service import i18n, routing
 from service.extensions import babel, csrf, current_settings, db, limiter, migrate
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     values (tests use it, e.g. ``WTF_CSRF_ENABLED``).
     """
     app = Flask(__name__, instance_relative_config=False)
+    routing.init_app(app)  # first: every <int:...> rule, whoever adds it, gets the database's id range
     settings = settings or load_settings(instance_path=app.instance_path)
     _configure_logging()
     app.instance_path = settings.INSTANCE_PATH

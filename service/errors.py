@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from service import i18n
 from service.extensions import db
+from service.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,27 @@ def invalid_link():
     return render_template("errors/invalid_link.html"), 410
 
 
+def _refuse_json_nested_too_deep():
+    """Every JSON body is read here once (Flask keeps the result for the view). A body nested deeper than the
+    parser's recursion allows is no request anyone means: a 400 that says so, for every endpoint at once."""
+    if not request.is_json:
+        return None
+    try:
+        request.get_json(silent=True)  # malformed JSON stays each view's answer; only the depth is judged here
+    except RecursionError:
+        log.warning("refused a JSON body nested too deeply on %s %s", request.method, request.path)
+        message = N_("Le contenu JSON est imbriqué trop profondément.")
+        if request.path.startswith("/api/"):
+            from service.api.controllers import language
+
+            return error_response(400, i18n.gettext(language(), message), "json_too_deep")
+        return error_response(400, _(message), "json_too_deep")
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_json_nested_too_deep)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return error_response(400, _("Le formulaire a expiré. Rechargez la page et réessayez."), "csrf")

@@ -8,6 +8,7 @@ from functools import lru_cache
 from flask import jsonify
 from pydantic.json_schema import models_json_schema
 
+from service import routing
 from service.api import representations, schemas
 
 PARAMETER = re.compile(r"<int:(\w+)>")
@@ -46,7 +47,7 @@ def build_document(operations) -> dict:
     for operation in operations:
         path = PARAMETER.sub(r"{\1}", operation.rule)
         parameters = [{"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+                       "schema": {"type": "integer", "minimum": routing.ID_MINIMUM, "maximum": routing.ID_MAXIMUM}}
                       for name in PARAMETER.findall(operation.rule)]
         entry = {
             "operationId": operation.view.__name__,
