@@ -4,6 +4,7 @@ Personal links carry a token in their path, so no page may leak its address thro
 """
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.extensions import current_settings
 
@@ -15,6 +16,14 @@ CONTENT_SECURITY_POLICY = (
 
 def init_app(app: Flask) -> None:
     app.after_request(_add_security_headers)
+    _trust_proxies(app, app.extensions["settings"].TRUSTED_PROXY_COUNT)
+
+
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Behind ``count`` reverse proxies, believe the client address, scheme and host they forward (and only the
+    last ``count`` hops: a client cannot add its own). The login limits and external links depend on it."""
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _add_security_headers(response):

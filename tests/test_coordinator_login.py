@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -126,3 +126,24 @@ def test_logging_out_ends_the_session(oidc_app, provider):
     token = _csrf(page)
     assert client.post("/coordination/deconnexion", data={"csrf_token": token}).status_code == 302
     assert client.get("/coordination/").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_provider_is_sent_back_to_the_public_address(app, settings, provider):
+    """X-Forwarded-Proto and -Host, from the one trusted balancer, make the redirect URI the provider checks."""
+    configured = create_app(replace(settings, OIDC_ISSUER=provider.issuer, OIDC_CLIENT_ID=provider.client_id,
+                                    OIDC_CLIENT_SECRET=provider.client_secret, TRUSTED_PROXY_COUNT=1),
+                            {"WTF_CSRF_ENABLED": False})
+    start = configured.test_client().post("/coordination/connexion/oidc", headers={
+        "X-Forwarded-For": "203.0.113.5", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "pairs.exemple.ca"})
+    close_app(configured)
+    assert start.status_code == 302
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["redirect_uri"] == ["https://pairs.exemple.ca/coordination/connexion/retour"]
+
+
+def test_the_providers_callback_is_not_in_the_login_budget(oidc_app, provider):
+    """Returns from the provider prove nothing alone (state, then signed token): they never lock anyone out."""
+    client = oidc_app.test_client()
+    statuses = {client.get("/coordination/connexion/retour?code=x&state=y").status_code for _ in range(12)}
+    assert statuses == {401}
+    assert _log_in_through(provider, client, Identity("camille@exemple.ca")).status_code == 302

@@ -1,4 +1,4 @@
-from flask import Blueprint
+from flask import Blueprint, request
 
 from service.coordinator import auth, groups, sessions
 from service.coordinator.identity import login_required
@@ -6,8 +6,25 @@ from service.extensions import limiter
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordination")
 
-# Login attempts, per client address: enough for a person who mistypes, too few for guessing.
+# Login attempts per client address and submitted e-mail: enough for a person who mistypes, too few for guessing,
+# and someone else's attempts from the same address (an office behind one NAT) do not lock that person out.
 LOGIN_LIMIT = "10 per minute;60 per hour"
+# Per client address, whatever the e-mails: trying address after address from one place still meets a wall.
+ADDRESS_LIMIT = "30 per minute;300 per hour"
+
+
+def client_address() -> str:
+    """The client's address: the connection's, or the one trusted proxies forwarded (``TRUSTED_PROXY_COUNT``)."""
+    return request.remote_addr or "unknown"
+
+
+def client_address_and_email() -> str:
+    return client_address() + "|" + (request.form.get("email") or "").strip().lower()[:320]
+
+
+def _login_limited(view, per_email: bool):
+    limited = limiter.limit(ADDRESS_LIMIT, key_func=client_address)(view)
+    return limiter.limit(LOGIN_LIMIT, key_func=client_address_and_email)(limited) if per_email else limited
 
 
 def _route(rule, endpoint, view, methods=("GET",), public=False):
@@ -15,9 +32,12 @@ def _route(rule, endpoint, view, methods=("GET",), public=False):
 
 
 _route("/connexion", "login", auth.login, public=True)
-_route("/connexion/locale", "login_local", limiter.limit(LOGIN_LIMIT)(auth.login_local), ("POST",), public=True)
-_route("/connexion/oidc", "login_oidc", limiter.limit(LOGIN_LIMIT)(auth.login_oidc), ("POST",), public=True)
-_route("/connexion/retour", "oidc_callback", limiter.limit(LOGIN_LIMIT)(auth.oidc_callback), public=True)
+_route("/connexion/locale", "login_local", _login_limited(auth.login_local, per_email=True), ("POST",), public=True)
+_route("/connexion/oidc", "login_oidc", limiter.limit(LOGIN_LIMIT, key_func=client_address)(auth.login_oidc),
+       ("POST",), public=True)
+# Not limited: the return from the provider proves nothing by itself (authlib checks the state this browser's
+# session holds, then the provider's signed token), and a shared budget would refuse people who logged in properly.
+_route("/connexion/retour", "oidc_callback", auth.oidc_callback, public=True)
 _route("/deconnexion", "logout", auth.logout, ("POST",), public=True)
 
 _route("/", "groups", groups.group_list)
