@@ -83,6 +83,21 @@ def coordinator_for_login(settings: Settings, email: str | None, display_name: s
     return coordinator
 
 
+def session_key(coordinator: Coordinator) -> str:
+    """The value every browser session of this coordinator carries (created on their first login after an end)."""
+    if coordinator.session_key is None:
+        coordinator.session_key = secrets.token_urlsafe(32)
+        db.session.commit()
+    return coordinator.session_key
+
+
+def end_sessions(coordinator: Coordinator) -> None:
+    """End every browser session of the coordinator, on every device, now (logging out does it)."""
+    coordinator.session_key = None
+    record(Actor.coordinator(coordinator), "coordinator.sessions_ended", "coordinator", coordinator.id)
+    db.session.commit()
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     coordinator: Coordinator

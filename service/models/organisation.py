@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.models.base import Base, UTCDateTime, utcnow
 
@@ -37,9 +37,19 @@ class Coordinator(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every signed-in browser session of this coordinator carries this random value; replacing it (logging out,
+    # being blocked) ends them all at once, server side. None: no session is valid. Random rather than a counter,
+    # so that a session of a removed coordinator never fits a later one given the same id.
+    session_key: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship(back_populates="coordinators")
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="coordinator", cascade="all, delete-orphan")
+
+    @validates("is_active")
+    def _blocking_ends_sessions(self, _key: str, active: bool) -> bool:
+        if not active:
+            self.session_key = None
+        return active
 
 
 class ApiToken(Base):
