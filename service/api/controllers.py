@@ -58,17 +58,46 @@ def authenticated(view):
     return wrapped
 
 
+# pydantic's error types, in the caller's language (its own messages are English); the ``ctx`` fills them.
+SCHEMA_MESSAGES = {
+    "missing": N_("Ce champ est obligatoire."),
+    "extra_forbidden": N_("Ce champ n’existe pas."),
+    "string_too_long": N_("Au plus %(max_length)s caractères."),
+    "string_too_short": N_("Ce texte ne peut pas être vide."),
+    "string_pattern_mismatch": N_("Cette valeur n’a pas la forme attendue (voir le document OpenAPI)."),
+    "string_type": N_("Indiquez un texte."),
+    "bool_type": N_("Indiquez true ou false."),
+    "int_type": N_("Indiquez un nombre entier."),
+    "greater_than_equal": N_("Au moins %(ge)s."),
+    "less_than_equal": N_("Au plus %(le)s."),
+    "literal_error": N_("Cette valeur ne fait pas partie des choix permis."),
+    "too_long": N_("Au plus %(max_length)s éléments."),
+    "list_type": N_("Indiquez une liste."),
+    "model_type": N_("Indiquez un objet JSON."),
+    "json_invalid": N_("Ce contenu JSON n’est pas valide."),
+}
+
+
+def _schema_violation(item) -> dict:
+    message_id = SCHEMA_MESSAGES.get(item["type"])
+    if message_id is None:  # our own validators' messages are French message ids; pydantic's others stay English
+        message = gettext(language(), item["msg"])
+    else:
+        message = gettext(language(), message_id, **{k: v for k, v in (item.get("ctx") or {}).items()
+                                                     if f"%({k})s" in message_id})
+    return {"code": item["type"], "field": ".".join(str(part) for part in item["loc"]) or None, "message": message}
+
+
 def body(model: type[BaseModel]):
     """The request's JSON body, validated; a 422 naming each bad field otherwise."""
-    data = request.get_json(silent=True)
-    if data is None:
+    if request.get_json(silent=True) is None:
         abort(_problem(400 if request.is_json else 415, "body",
                        N_("Envoyez un corps JSON (Content-Type: application/json).")))
     try:
-        return model.model_validate(data)
+        # JSON mode: the strict models take JSON's own types, and dates written as strings.
+        return model.model_validate_json(request.get_data())
     except ValidationError as error:
-        violations = [{"code": item["type"], "field": ".".join(str(part) for part in item["loc"]) or None,
-                       "message": item["msg"]} for item in error.errors(include_url=False, include_input=False)]
+        violations = [_schema_violation(item) for item in error.errors(include_url=False, include_input=False)]
         abort(_problem(422, "schema", N_("Certaines informations ne sont pas valides."), violations))
 
 

@@ -42,6 +42,19 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+def _errors(operation) -> dict:
+    """Every error the operation can answer, from what it is: every operation that may (and only those)."""
+    answers = {"400": _error("A JSON body that cannot be read: malformed, empty, or nested too deeply"),
+               "401": _error("Missing or unknown bearer token")}
+    if PARAMETER.search(operation.rule):
+        answers["404"] = _error("No such resource among yours (an id out of range included)")
+    if operation.request is not None:
+        answers["415"] = _error("The body is not sent as application/json")
+    if operation.method != "GET":
+        answers["422"] = _error("The request breaks a rule; each violation names its field")
+    return answers
+
+
 def build_document(operations) -> dict:
     paths: dict[str, dict] = {}
     for operation in operations:
@@ -53,9 +66,7 @@ def build_document(operations) -> dict:
             "operationId": operation.view.__name__,
             "summary": operation.summary,
             "parameters": parameters,
-            "responses": {**_response(operation), "401": _error("Missing or unknown bearer token"),
-                          "404": _error("No such resource among yours"),
-                          "422": _error("The request breaks a rule; each violation names its field")},
+            "responses": {**_response(operation), **_errors(operation)},
         }
         if operation.request is not None:
             entry["requestBody"] = {"required": True, "content": {"application/json": {

@@ -1,38 +1,86 @@
 """The JSON API's request bodies, validated by pydantic; their JSON Schemas go into the OpenAPI document.
 
-Types and shapes only: the rules (group size, hierarchy, working hours...) stay in the domain services, which
-answer with violations naming the offending field.
+The document says exactly what is accepted, and the validation here is that document: strict types (``0`` is not
+``false``, ``"30"`` not ``30``), no unknown field, texts with the rules' lengths and at least one visible
+character, dates and times in one written form, time zones from the list the rules know. Every body a new
+operation declares with :class:`Body` gets the same. What depends on more than one field or on the database (group
+size, hierarchy, working hours...) stays in the domain services, which answer with violations naming the field.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from service.domain.rules import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, is_known_timezone
+from service.i18n import N_
+from service.routing import ID_MAXIMUM, ID_MINIMUM
 
 # Dates far from now are typing mistakes (and years 1 or 9999 overflow time-zone arithmetic).
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+# At least one character that rules.clean_text keeps (it drops control characters and collapses whitespace):
+# written with explicit code points so that Python, JSON Schema and pydantic's regex engine read it alike.
+VISIBLE = "[^\\x00-\\x20\\x7f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+# ISO 8601 as the API takes it: a wall-clock time in the group's zone, or with an offset (or Z).
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TIME_PATTERN = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
+MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
 
 
-def _plausible(value):
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+def _parsed(kind):
+    def parse(value: str):
+        try:
+            parsed = kind.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("value_invalid", N_("Cette date ou cette heure n’existe pas.")) from None
+        if kind is not time and not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise PydanticCustomError("year_out_of_range", N_("L’année doit être entre 2000 et 2100."))
+        return parsed
+
+    return AfterValidator(parse)
+
+
+def _known_timezone(value: str) -> str:
+    if not is_known_timezone(value):
+        raise PydanticCustomError(
+            "timezone_unknown",
+            N_("Ce fuseau horaire n’existe pas. Choisissez-en un dans la liste, par exemple America/Toronto."))
     return value
 
 
-Moment = Annotated[datetime, AfterValidator(_plausible)]
-Day = Annotated[date, AfterValidator(_plausible)]
-Text = Annotated[str, Field(max_length=320)]
+Moment = Annotated[str, Field(pattern=MOMENT_PATTERN, description="Wall-clock time in the group's zone (no "
+                                                                  "offset), or with an offset."), _parsed(datetime)]
+Day = Annotated[str, Field(pattern=DATE_PATTERN), _parsed(date)]
+LocalTime = Annotated[str, Field(pattern=TIME_PATTERN), _parsed(time)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, pattern=VISIBLE)]
+Text = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH)]
+@lru_cache(maxsize=1)
+def timezone_names() -> tuple[str, ...]:
+    return tuple(sorted(zone for zone in available_timezones() if is_known_timezone(zone)))
+
+
+def _timezone_enum(schema: dict) -> None:
+    """The zones the rules know, written into the document when it is built (not at import)."""
+    schema.update(enum=list(timezone_names()), description="An IANA time zone, e.g. America/Toronto.")
+
+
+Timezone = Annotated[str, AfterValidator(_known_timezone), Field(json_schema_extra=_timezone_enum)]
 Language = Literal["fr", "en"]
+RowId = Annotated[int, Field(ge=ID_MINIMUM, le=ID_MAXIMUM)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_max_length=320)
+    # strict: JSON types as written (validated in JSON mode, so dates may still be strings).
+    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=EMAIL_MAX_LENGTH)
 
 
 class MemberIn(Body):
-    display_name: Annotated[str, Field(max_length=120)]
+    display_name: Name
     email: Text
     language: Language = "fr"
     reports_to_email: Text | None = None
@@ -40,15 +88,15 @@ class MemberIn(Body):
 
 
 class ExternalModeratorIn(Body):
-    display_name: Annotated[str, Field(max_length=120)]
+    display_name: Name
     email: Text
     language: Language = "fr"
 
 
 class GroupIn(Body):
-    name: Annotated[str, Field(max_length=200)]
+    name: Name
     language: Language = "fr"
-    timezone: Annotated[str, Field(max_length=64)] = "America/Toronto"
+    timezone: Timezone = "America/Toronto"
     members: Annotated[list[MemberIn], Field(max_length=60)]
     size_exception_confirmed: bool = False
     neutral_invite_title: bool = True
@@ -58,9 +106,9 @@ class GroupIn(Body):
 
 
 class GroupSettingsIn(Body):
-    name: Annotated[str, Field(max_length=200)]
+    name: Name
     language: Language
-    timezone: Annotated[str, Field(max_length=64)]
+    timezone: Timezone
     neutral_invite_title: bool = True
     chat_prompts_enabled: bool = True
     size_exception_confirmed: bool = False
@@ -68,16 +116,15 @@ class GroupSettingsIn(Body):
 
 class SessionIn(Body):
     kind: Literal["kickoff", "regular", "rehearsal"]
-    starts_at: Annotated[Moment, Field(description="Wall-clock time in the group's zone (no offset), or with an "
-                                                     "offset.")]
+    starts_at: Moment
     duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
-    moderator_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    moderator_id: RowId | None = None
     supervisor_agreement: bool = False
 
 
 class SeriesIn(Body):
     first_date: Day
-    local_time: time
+    local_time: LocalTime
     duration_minutes: Annotated[int, Field(ge=1, le=600)] = 30
     interval_weeks: Literal[1, 2] = 1
     occurrence_count: Annotated[int, Field(ge=1, le=60)] | None = None
@@ -92,14 +139,14 @@ class RescheduleSessionIn(Body):
 
 
 class RescheduleSeriesIn(Body):
-    local_time: time
+    local_time: LocalTime
     duration_minutes: Annotated[int, Field(ge=1, le=600)]
     weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday")] | None = None
     supervisor_agreement: bool = False
 
 
 class ModeratorIn(Body):
-    moderator_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    moderator_id: RowId
 
 
 class ShareIn(Body):
