@@ -36,10 +36,10 @@ def digits_up_to(maximum: int) -> str:
 class DatabaseIdConverter(IntegerConverter):
     """``<int:name>``: digits only, between ``ID_MINIMUM`` and ``ID_MAXIMUM`` (anything else does not match)."""
 
-    regex = digits_up_to(ID_MAXIMUM)
-
-    def __init__(self, map, fixed_digits=0, min=ID_MINIMUM, max=ID_MAXIMUM, signed=False):  # noqa: A002 - werkzeug's names
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+    def __init__(self, url_map, fixed_digits=0, min=ID_MINIMUM, max=ID_MAXIMUM, signed=False):  # werkzeug's names
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+        if max is not None and not signed and not fixed_digits:
+            self.regex = digits_up_to(max) if min else f"(?:0|{digits_up_to(max)})"
 
 
 def init_app(app: Flask) -> None:

@@ -57,7 +57,6 @@ SETTING_FIELDS = {
     "registration_type", "resources", "show_share_button", "sign_language_interpretation", "use_pmi",
     "waiting_room", "watermark",
 }
-CMC_FIELDS = CMC_BOOLEANS | {"auto_add_meeting_participants", "channel_id"}
 
 
 class ApiError(Exception):
@@ -95,7 +94,8 @@ def parse_start_time(value: Any, zone: str) -> datetime:
 
 
 def _unknown(given: dict, documented: set[str], prefix: str, errors: list[dict[str, str]]) -> None:
-    errors.extend(_invalid(prefix + name, "Unknown field.") for name in sorted(map(str, given)) if name not in documented)
+    errors.extend(_invalid(prefix + name, "Unknown field.") for name in sorted(map(str, given))
+                  if name not in documented)
 
 
 def _check_settings(settings: Any, errors: list[dict[str, str]]) -> None:
@@ -114,7 +114,7 @@ def _check_settings(settings: Any, errors: list[dict[str, str]]) -> None:
         if not isinstance(chat, dict):
             errors.append(_invalid("settings.continuous_meeting_chat", "Must be an object."))
         else:
-            _unknown(chat, CMC_FIELDS, "settings.continuous_meeting_chat.", errors)
+            _unknown(chat, CMC_BOOLEANS, "settings.continuous_meeting_chat.", errors)
             for name in CMC_BOOLEANS:
                 if name in chat and not isinstance(chat[name], bool):
                     errors.append(_invalid(f"settings.continuous_meeting_chat.{name}", "Must be a boolean."))
