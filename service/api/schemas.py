@@ -59,6 +59,8 @@ Day = Annotated[str, Field(pattern=DATE_PATTERN), _parsed(date)]
 LocalTime = Annotated[str, Field(pattern=TIME_PATTERN), _parsed(time)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, pattern=VISIBLE)]
 Text = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH)]
+
+
 @lru_cache(maxsize=1)
 def timezone_names() -> tuple[str, ...]:
     return tuple(sorted(zone for zone in available_timezones() if is_known_timezone(zone)))
