@@ -113,5 +113,6 @@ RESPONSE_SCHEMAS = {
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
         "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
         "violations": {"type": "array", "items": {"type": "object", "properties": {
-            "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}}}},
+            "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"},
+            "session_id": {"type": "integer", "description": "the existing session the rule is about"}}}}}}}},
 }

@@ -26,6 +26,16 @@ Day = Annotated[date, AfterValidator(_plausible)]
 Text = Annotated[str, Field(max_length=320)]
 Language = Literal["fr", "en"]
 
+# Answers to the scheduling questions (a 422 whose violation names the flag as its ``field``).
+DaylightSavingConfirmed = Annotated[bool, Field(description=(
+    "Keep a time the clocks skip (moved one hour later) or repeat (the first one is taken) on some date; "
+    "otherwise 422 nonexistent_local_time / ambiguous_local_time."))]
+BeforeKickoffConfirmed = Annotated[bool, Field(description=(
+    "Schedule a regular session before the group's kick-off; otherwise 422 before_kickoff."))]
+SecondKickoffConfirmed = Annotated[bool, Field(description=(
+    "Schedule a second kick-off; otherwise 422 kickoff_exists, whose violation carries the existing kick-off's "
+    "session_id (move it with PATCH instead)."))]
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=320)
@@ -73,6 +83,9 @@ class SessionIn(Body):
     duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
     moderator_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
+    before_kickoff_confirmed: BeforeKickoffConfirmed = False
+    second_kickoff_confirmed: SecondKickoffConfirmed = False
 
 
 class SeriesIn(Body):
@@ -83,12 +96,15 @@ class SeriesIn(Body):
     occurrence_count: Annotated[int, Field(ge=1, le=60)] | None = None
     until_date: Day | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
+    before_kickoff_confirmed: BeforeKickoffConfirmed = False
 
 
 class RescheduleSessionIn(Body):
     starts_at: Moment
     duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
 
 
 class RescheduleSeriesIn(Body):
@@ -96,6 +112,7 @@ class RescheduleSeriesIn(Body):
     duration_minutes: Annotated[int, Field(ge=1, le=600)]
     weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday")] | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
 
 
 class ModeratorIn(Body):

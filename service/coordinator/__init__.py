@@ -12,6 +12,7 @@ def init_app(app):
 
 def _template_helpers(app):
     from service import formatting
+    from service.dates import zone_label
     from service.coordinator.forms import all_fields, messages
     from service.i18n import gettext
 
@@ -24,6 +25,8 @@ def _template_helpers(app):
                             "local_date")
     app.add_template_filter(lambda moment, zone: formatting.local_time(moment, zone, _lang()), "local_time")
     app.add_template_filter(lambda zone: formatting.zone_name(zone, _lang()), "zone_name")
+    app.add_template_filter(lambda moment, zone: zone_label(moment, zone, _lang()), "zone_name_at")
+    app.add_template_filter(lambda at: formatting.wall_time(at, _lang()), "wall_time")
     app.add_template_filter(lambda status: status.text(_lang()), "status_text")
     app.add_template_filter(lambda message_id: gettext(_lang(), message_id), "translate")
 

@@ -9,6 +9,7 @@ own translated message rather than a generic one.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -18,7 +19,7 @@ from zoneinfo import available_timezones
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, FieldList, FormField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms import Form as SubForm
 from wtforms.fields import EmailField
@@ -237,12 +238,24 @@ class DeleteGroupForm(FlaskForm):
 
 # ------------------------------------------------------------------------------------------------ scheduling
 
-def _date_field(label, description=None):
-    return StringField(label, description=description, render_kw={"type": "date"})
+# Dates and times are typed as text with their format said next to them: a browser's own picker shows the
+# format of the computer's locale (mm/dd/yyyy, AM/PM), which contradicts the « 18 h 30 » shown everywhere else.
+DATE_HINT = _l("Format AAAA-MM-JJ, par exemple 2027-03-16.")
+TIME_HINT = _l("Sur 24 heures, par exemple 18 h 30 ou 18:30.")
+
+
+def _date_field(label, description=DATE_HINT):
+    return StringField(label, description=description, render_kw={"inputmode": "numeric", "autocomplete": "off",
+                                                                  "maxlength": 10, "size": 10})
 
 
 def _time_field(label):
-    return StringField(label, render_kw={"type": "time", "step": 300})
+    return StringField(label, description=TIME_HINT, render_kw={"autocomplete": "off", "maxlength": 8, "size": 8})
+
+
+# Answers to the questions the domain asks (scheduling.QUESTIONS): shown only once asked.
+def _daylight_saving_question():
+    return BooleanField(_l("Je confirme cette heure malgré le changement d’heure"))
 
 
 def _number_field(label, default, description=None):
@@ -260,20 +273,33 @@ class KickoffForm(FlaskForm):
     at = _time_field(_l("Heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.KICKOFF].default_minutes)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
+    second_kickoff_confirmed = BooleanField(_l("Je confirme qu’il faut une deuxième rencontre de démarrage"))
     submit = SubmitField(_l("Planifier la rencontre de démarrage"))
 
 
 class SeriesForm(FlaskForm):
     weekday = SelectField(_l("Jour de la semaine"), choices=WEEKDAY_CHOICES, default="1")
     starts_on = _date_field(_l("À partir du"), _l("La première rencontre a lieu ce jour-là ou le premier jour choisi "
-                                                   "qui suit."))
+                                                   "qui suit. Format AAAA-MM-JJ, par exemple 2027-03-16."))
     at = _time_field(_l("Heure"))
     interval_weeks = SelectField(_l("Fréquence"), choices=choices([("1", _l("Chaque semaine")),
                                                                     ("2", _l("Aux deux semaines"))]), default="1")
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)
     occurrence_count = _number_field(_l("Nombre de rencontres"), 8, _l("De 1 à 60."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
-    submit = SubmitField(_l("Planifier la série"))
+    daylight_saving_confirmed = _daylight_saving_question()
+    before_kickoff_confirmed = BooleanField(_l("Je confirme : des rencontres régulières avant la rencontre de "
+                                               "démarrage"))
+    # The series is saved only from a preview of these very values (the dates, every one, are shown first).
+    previewed = HiddenField()
+    preview = SubmitField(_l("Voir les dates"))
+    submit = SubmitField(_l("Planifier ces rencontres"))
+
+    def fingerprint(self, zone: str) -> str:
+        values = [self.weekday.data, self.starts_on.data, self.at.data, self.interval_weeks.data,
+                  self.duration_minutes.data, self.occurrence_count.data, zone]
+        return hashlib.sha256(repr([str(v or "").strip() for v in values]).encode()).hexdigest()[:16]
 
 
 class SingleSessionForm(FlaskForm):
@@ -288,6 +314,9 @@ class SingleSessionForm(FlaskForm):
                             description=_l("Pour une répétition : la personne qui s’exerce (elle seule est "
                                            "invitée). Sinon, laissez le choix automatique."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
+    before_kickoff_confirmed = BooleanField(_l("Je confirme : une rencontre régulière avant la rencontre de "
+                                               "démarrage"))
     submit = SubmitField(_l("Planifier cette rencontre"))
 
 
@@ -296,6 +325,7 @@ class RescheduleSessionForm(FlaskForm):
     at = _time_field(_l("Nouvelle heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), 30)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
     submit = SubmitField(_l("Déplacer cette rencontre"))
 
 
@@ -304,6 +334,7 @@ class RescheduleSeriesForm(FlaskForm):
     at = _time_field(_l("Nouvelle heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), 30)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
     submit = SubmitField(_l("Déplacer toutes les rencontres à venir"))
 
 

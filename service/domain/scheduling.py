@@ -11,15 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
+
 from service import dispatch
 from service.domain import invitations
 from service.domain.audit import Actor, record
-from service.domain.clock import local_start, now_utc, to_local, to_utc, weekly_dates
+from service.domain.clock import now_utc, to_local, to_utc, weekly_dates
 from service.domain.errors import DomainError, Violation, refuse
 from service.domain.moderation import assign_moderators, group_history, has_a_moderator
+from service.domain.occurrences import LocalTimeIssue, Occurrence, occurrence, occurrences, with_issue
 from service.domain.prompts import REASON_SESSION_CANCELLED, insert_prompts, stop_pending_prompts, write_prompts
 from service.domain.rules import check_session_time, falls_in_working_hours
 from service.extensions import current_settings, db
+from service.formatting import LocalMoments
 from service.i18n import N_
 from service.models import (
     Group,
@@ -39,6 +43,10 @@ from service.protocol import DURATION_RULES, SessionKind
 # Zoom's recurring meetings hold at most 60 occurrences.
 MAX_OCCURRENCES = 60
 INTERVALS = (1, 2)
+
+# Rules that are questions rather than refusals: each names, as its field, the flag that answers it
+# (``daylight_saving_confirmed``...). A page asks them before saving; the API answers 422 until the flag is sent.
+QUESTIONS = frozenset({"nonexistent_local_time", "ambiguous_local_time", "before_kickoff", "kickoff_exists"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,60 @@ def _check_supervisor_agreement(local: datetime, duration: int, confirmed: bool)
     return []
 
 
+def check_local_times(found: Sequence[Occurrence], zone: str, confirmed: bool) -> list[Violation]:
+    """A time the clocks skip or repeat on some date is never moved silently: ask, unless already confirmed."""
+    if confirmed:
+        return []
+    violations = []
+    skipped = with_issue(found, LocalTimeIssue.NONEXISTENT)
+    if skipped:
+        violations.append(Violation(
+            "nonexistent_local_time",
+            N_("Cette heure n’existe pas le %(dates)s : cette nuit-là, les horloges avancent d’une heure (passage à "
+               "l’heure avancée). La rencontre commencerait donc une heure plus tard. Choisissez une autre heure, "
+               "ou confirmez ce décalage."),
+            "daylight_saving_confirmed", {"dates": LocalMoments(tuple(o.starts_at for o in skipped), zone)}))
+    repeated = with_issue(found, LocalTimeIssue.AMBIGUOUS)
+    if repeated:
+        violations.append(Violation(
+            "ambiguous_local_time",
+            N_("Cette heure revient deux fois le %(dates)s : cette nuit-là, les horloges reculent d’une heure (retour "
+               "à l’heure normale). La rencontre aurait lieu la première fois, encore à l’heure avancée. Choisissez "
+               "une autre heure, ou confirmez."),
+            "daylight_saving_confirmed", {"dates": LocalMoments(tuple(o.starts_at for o in repeated), zone)}))
+    return violations
+
+
+def kickoff_of(group: Group) -> GroupSession | None:
+    """The group's kick-off meeting (the first one not cancelled), if it has one."""
+    return db.session.execute(
+        select(GroupSession).where(GroupSession.group_id == group.id, GroupSession.kind == SessionKind.KICKOFF,
+                                   GroupSession.status != SessionStatus.CANCELLED)
+        .order_by(GroupSession.starts_at).limit(1)
+    ).scalar_one_or_none()
+
+
+def check_kickoff_order(group: Group, kind: SessionKind, starts_at: datetime, before_kickoff_confirmed: bool,
+                        second_kickoff_confirmed: bool) -> list[Violation]:
+    """The kick-off comes first, and once: a second one, or a regular session before it, is asked about."""
+    kickoff = kickoff_of(group)
+    if kickoff is None:
+        return []
+    when = {"when": LocalMoments((kickoff.starts_at,), group.timezone, with_time=True)}
+    if kind is SessionKind.KICKOFF and not second_kickoff_confirmed:
+        return [Violation("kickoff_exists",
+                          N_("Ce groupe a déjà sa rencontre de démarrage (%(when)s). Déplacez-la plutôt que d’en "
+                             "planifier une deuxième, ou confirmez qu’il en faut vraiment une deuxième."),
+                          "second_kickoff_confirmed", when, session_id=kickoff.id)]
+    if kind is SessionKind.REGULAR and starts_at < kickoff.starts_at and not before_kickoff_confirmed:
+        return [Violation("before_kickoff",
+                          N_("Cette rencontre régulière aurait lieu avant la rencontre de démarrage (%(when)s), qui "
+                             "pose le cadre du groupe. Choisissez une date qui suit, déplacez la rencontre de "
+                             "démarrage, ou confirmez."),
+                          "before_kickoff_confirmed", when, session_id=kickoff.id)]
+    return []
+
+
 def _check_plan(plan: SeriesPlan) -> list[Violation]:
     violations = []
     if plan.interval_weeks not in INTERVALS:
@@ -133,16 +195,48 @@ def _commit_as_written() -> None:
         session.expire_on_commit = expire
 
 
+@dataclass(frozen=True)
+class SeriesPreview:
+    """A series before it is saved: every occurrence, the rules it breaks, and the questions to ask."""
+
+    occurrences: list[Occurrence]
+    violations: list[Violation]
+    questions: list[Violation]
+
+
+def _series_checks(group: Group, plan: SeriesPlan, now: datetime, supervisor_agreement: bool,
+                   daylight_saving_confirmed: bool, before_kickoff_confirmed: bool
+                   ) -> tuple[list[Violation], list[Occurrence]]:
+    violations = _check_group_can_meet(group) + _check_plan(plan)
+    if violations:
+        return violations, []
+    found = occurrences(plan.dates(), plan.local_time, group.timezone)
+    first = found[0].starts_at
+    violations += check_session_time(SessionKind.REGULAR, first, plan.duration_minutes, now)
+    violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
+                                              supervisor_agreement)
+    violations += check_local_times(found, group.timezone, daylight_saving_confirmed)
+    violations += check_kickoff_order(group, SessionKind.REGULAR, first, before_kickoff_confirmed, False)
+    return violations, found
+
+
+def preview_series(group: Group, plan: SeriesPlan, supervisor_agreement: bool = False,
+                   daylight_saving_confirmed: bool = False, before_kickoff_confirmed: bool = False,
+                   now: datetime | None = None) -> SeriesPreview:
+    """What :func:`schedule_series` would do, without saving anything."""
+    violations, found = _series_checks(group, plan, now or now_utc(), supervisor_agreement,
+                                       daylight_saving_confirmed, before_kickoff_confirmed)
+    return SeriesPreview(found, [v for v in violations if v.code not in QUESTIONS],
+                         [v for v in violations if v.code in QUESTIONS])
+
+
 def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agreement: bool = False,
-                    now: datetime | None = None) -> SessionSeries:
+                    now: datetime | None = None, daylight_saving_confirmed: bool = False,
+                    before_kickoff_confirmed: bool = False) -> SessionSeries:
     """A recurring series (weekly or every two weeks): one calendar event and one recurring Zoom meeting."""
     now = now or now_utc()
-    violations = _check_group_can_meet(group) + _check_plan(plan)
-    if not violations:
-        first = local_start(plan.first_date, plan.local_time, group.timezone)
-        violations += check_session_time(SessionKind.REGULAR, first, plan.duration_minutes, now)
-        violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
-                                                  supervisor_agreement)
+    violations, found = _series_checks(group, plan, now, supervisor_agreement, daylight_saving_confirmed,
+                                       before_kickoff_confirmed)
     if violations:
         raise DomainError(violations)
 
@@ -163,8 +257,8 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
     series.group = group
     history = group_history(group)
     sessions = []
-    for index, day in enumerate(plan.dates()):
-        starts_at = local_start(day, plan.local_time, group.timezone)
+    for index, planned in enumerate(found):
+        starts_at = planned.starts_at
         session = _new_session(group, SessionKind.REGULAR, starts_at, plan.duration_minutes,
                                history.session_count + index)
         session.series = series
@@ -189,7 +283,8 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
 
 def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, duration_minutes: int | None,
                      actor: Actor, moderator: Member | None = None, supervisor_agreement: bool = False,
-                     now: datetime | None = None) -> GroupSession:
+                     now: datetime | None = None, daylight_saving_confirmed: bool = False,
+                     before_kickoff_confirmed: bool = False, second_kickoff_confirmed: bool = False) -> GroupSession:
     """A single session: the kick-off meeting, a one-off regular session, or a rehearsal for a new moderator.
 
     ``local_start_at`` is a wall-clock time in the group's zone (naive) or an aware datetime.
@@ -209,6 +304,10 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     starts_at = to_utc(local_start_at, group.timezone)
     violations += check_session_time(kind, starts_at, duration, now)
     violations += _check_supervisor_agreement(to_local(starts_at, group.timezone), duration, supervisor_agreement)
+    violations += check_local_times(_as_typed(local_start_at, group.timezone), group.timezone,
+                                    daylight_saving_confirmed)
+    if group.status is GroupStatus.ACTIVE:
+        violations += check_kickoff_order(group, kind, starts_at, before_kickoff_confirmed, second_kickoff_confirmed)
     if violations:
         raise DomainError(violations)
 
@@ -234,6 +333,13 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     return session
 
 
+def _as_typed(local_start_at: datetime, zone: str) -> list[Occurrence]:
+    """A wall-clock time as typed (naive) can be one the clocks skip or repeat; an instant with its offset cannot."""
+    if local_start_at.tzinfo is not None:
+        return []
+    return [occurrence(local_start_at.date(), local_start_at.time(), zone)]
+
+
 def _check_changeable(session: GroupSession, now: datetime) -> None:
     if session.status is not SessionStatus.SCHEDULED:
         raise refuse("session_not_scheduled", N_("Cette rencontre est annulée ou terminée : elle ne peut plus "
@@ -252,7 +358,8 @@ def _meeting_needs_sync(meeting: ZoomMeeting | None) -> None:
 
 
 def reschedule_session(session: GroupSession, local_start_at: datetime, duration_minutes: int | None,
-                       actor: Actor, supervisor_agreement: bool = False, now: datetime | None = None) -> GroupSession:
+                       actor: Actor, supervisor_agreement: bool = False, now: datetime | None = None,
+                       daylight_saving_confirmed: bool = False) -> GroupSession:
     """Move one session (or one occurrence of a series) and/or change its length."""
     now = now or now_utc()
     _check_changeable(session, now)
@@ -260,6 +367,8 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
     starts_at = to_utc(local_start_at, session.timezone)
     violations = check_session_time(session.kind, starts_at, duration, now)
     violations += _check_supervisor_agreement(to_local(starts_at, session.timezone), duration, supervisor_agreement)
+    violations += check_local_times(_as_typed(local_start_at, session.timezone), session.timezone,
+                                    daylight_saving_confirmed)
     if violations:
         raise DomainError(violations)
     session.starts_at = starts_at
@@ -277,7 +386,7 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
 
 def reschedule_series(series: SessionSeries, local_time: time, duration_minutes: int, actor: Actor,
                       weekday: int | None = None, supervisor_agreement: bool = False,
-                      now: datetime | None = None) -> SessionSeries:
+                      now: datetime | None = None, daylight_saving_confirmed: bool = False) -> SessionSeries:
     """Change the time (and weekday, length) of every occurrence still ahead; past ones stay as they were."""
     now = now or now_utc()
     if series.status is not SeriesStatus.ACTIVE:
@@ -291,12 +400,12 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
         raise refuse("weekday_invalid", N_("Choisissez un jour de la semaine."), "weekday")
     shift_days = (weekday - series.weekday) % 7
     violations: list[Violation] = []
-    moved: list[tuple[GroupSession, datetime]] = []
-    for session in upcoming:
-        local_day = to_local(session.original_starts_at or session.starts_at, series.timezone).date()
-        new_start = local_start(local_day + timedelta(days=shift_days), local_time, series.timezone)
-        moved.append((session, new_start))
+    days = [to_local(session.original_starts_at or session.starts_at, series.timezone).date()
+            + timedelta(days=shift_days) for session in upcoming]
+    found = occurrences(days, local_time, series.timezone)
+    moved = [(session, planned.starts_at) for session, planned in zip(upcoming, found)]
     violations += check_session_time(SessionKind.REGULAR, moved[0][1], duration_minutes, now)
+    violations += check_local_times(found, series.timezone, daylight_saving_confirmed)
     violations += _check_supervisor_agreement(to_local(moved[0][1], series.timezone), duration_minutes,
                                               supervisor_agreement)
     if violations:
