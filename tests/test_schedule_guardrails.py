@@ -137,7 +137,7 @@ def test_the_series_dates_are_shown_with_the_change_of_time_before_anything_is_s
     assert response.status_code == 200
     assert re.findall(r'data-occurrence="([\d-]+)"', page) == ["2027-02-28", "2027-03-07", "2027-03-14", "2027-03-21"]
     assert page.count("data-dst-change") == 1 and "Changement d’heure : heure avancée de l’Est" in page
-    assert "2 h 30 n’existe pas ce jour-là : la rencontre commencerait à 3 h 30" in page
+    assert "02 h 30 n’existe pas ce jour-là : la rencontre commencerait à 03 h 30" in page
     assert 'name="series-daylight_saving_confirmed"' in page  # asked, not yet answered
     assert "Planifier ces 4 rencontres" in page
     assert db.session.execute(select(SessionSeries)).first() is None
@@ -168,8 +168,8 @@ def test_the_english_preview_names_the_zone_change_in_english(signed_in, group):
     signed_in.get("/language/en")
     page = signed_in.post(f"/coordination/groupes/{group.id}/planifier",
                           data=_series_form()).get_data(as_text=True)
-    assert "Time change: Eastern Daylight Time" in page
-    assert "2:30 AM does not exist that day: the session would start at 3:30 AM" in page
+    assert "Time change: Eastern Daylight Saving Time" in page
+    assert re.search(r"2:30\sa\.m\. does not exist that day: the session would start at 3:30\sa\.m\.", page)
 
 
 def test_once_the_kickoff_is_scheduled_the_page_offers_to_move_it(signed_in, group, actor):

@@ -67,6 +67,7 @@ def session_json(view: overview.SessionView, language: str) -> dict:
                        for p in delivery.failed],
         },
         "prompts": view.prompts.as_dict(language),
+        "follow_up_needed": view.follow_up is not None,
     }
 
 
@@ -105,7 +106,7 @@ RESPONSE_SCHEMAS = {
         "timezone": {"type": "string"}, "duration_minutes": {"type": "integer"},
         "moderator_id": {"type": ["integer", "null"]}, "series_id": {"type": ["integer", "null"]},
         "meeting": {"$ref": "#/components/schemas/Status"}, "invites": {"$ref": "#/components/schemas/Status"},
-        "prompts": {"$ref": "#/components/schemas/Status"}}},
+        "prompts": {"$ref": "#/components/schemas/Status"}, "follow_up_needed": {"type": "boolean"}}},
     "Series": {"type": "object", "properties": {
         "id": {"type": "integer"}, "status": {"type": "string"}, "interval_weeks": {"type": "integer"},
         "weekday": {"type": "integer"}, "local_time": {"type": "string"}, "duration_minutes": {"type": "integer"},

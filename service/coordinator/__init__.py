@@ -13,7 +13,8 @@ def init_app(app):
 def _template_helpers(app):
     from service import formatting
     from service.dates import zone_label
-    from service.coordinator.forms import all_fields, messages
+    from service.domain import overview
+    from service.coordinator.forms import all_fields, messages, summary_message
     from service.i18n import gettext
 
     def _lang():
@@ -32,10 +33,11 @@ def _template_helpers(app):
 
     def form_errors(*forms):
         """(field id, message) of every error of the given forms, for the summary at the top of a page."""
-        return [(field.id, message) for form in forms if form is not None for field in all_fields(form)
-                for message in messages(field)]
+        return [(field.id, summary_message(field.id, message)) for form in forms if form is not None
+                for field in all_fields(form) for message in messages(field)]
 
     app.add_template_global(form_errors, "form_errors")
+    app.add_template_global(overview.series_lines, "series_lines")
 
     @app.context_processor
     def coordinator_context():

@@ -16,6 +16,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,6 +29,7 @@ from wtforms.fields import EmailField
 from service.domain.errors import DomainError
 from service.domain.groups import GroupDraft
 from service.domain.rules import MemberDraft
+from service.i18n import N_, gettext, locale_for, normalise_language
 from service.protocol import DURATION_RULES, SessionKind
 
 BLANK_MEMBER_ROWS = 2
@@ -54,18 +57,49 @@ CANADIAN_TIMEZONES = [
 ]
 
 
+# The other zones, grouped by region and named « Europe — Paris » (the value stays the IANA identifier).
+# Only the regions of the time-zone database proper: aliases such as US/Eastern or Etc/GMT+5 are left out.
+TIMEZONE_REGIONS = {
+    "Africa": N_("Afrique"), "America": N_("Amérique"), "Antarctica": N_("Antarctique"), "Arctic": N_("Arctique"),
+    "Asia": N_("Asie"), "Atlantic": N_("Atlantique"), "Australia": N_("Australie"), "Europe": N_("Europe"),
+    "Indian": N_("Océan Indien"), "Pacific": N_("Pacifique"),
+}
+
+
 @lru_cache(maxsize=1)
 def _other_timezones() -> tuple[str, ...]:
     canadian = {zone for zone, _label in CANADIAN_TIMEZONES}
-    return tuple(sorted(zone for zone in available_timezones() if zone not in canadian and "/" in zone
-                        and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))))
+    return tuple(sorted(zone for zone in available_timezones()
+                        if zone not in canadian and zone.split("/", 1)[0] in TIMEZONE_REGIONS and "/" in zone))
 
 
-def timezone_choices() -> list[SelectChoice]:
-    """Grouped choices (rendered as <optgroup>): Canada, then every other zone."""
-    canada, everywhere = _("Canada"), _("Tous les fuseaux horaires")
-    return [SelectChoice(zone, label, optgroup=canada) for zone, label in CANADIAN_TIMEZONES] + [
-        SelectChoice(zone, zone.replace("_", " "), optgroup=everywhere) for zone in _other_timezones()]
+def _city(zone: str, language: str) -> str:
+    """« Le Caire », « Buenos Aires (Argentina) »: the city as Babel names it in the reader's language."""
+    city = get_timezone_location(zone, locale=locale_for(language), return_city=True)
+    *within, last = city.split("/")
+    return f"{last} ({', '.join(within)})" if within else city
+
+
+@lru_cache(maxsize=4)
+def _other_timezone_labels(language: str) -> tuple[tuple[str, str], ...]:
+    labelled = []
+    for zone in _other_timezones():
+        region = gettext(language, TIMEZONE_REGIONS[zone.split("/", 1)[0]])
+        labelled.append((zone, f"{region} — {_city(zone, language)}"))
+    return tuple(sorted(labelled, key=lambda pair: pair[1].casefold()))
+
+
+def timezone_choices(current: str | None = None) -> list[SelectChoice]:
+    """Grouped choices (rendered as <optgroup>): the Canadian zones, then « Autres fuseaux » by region and city.
+
+    ``current`` (a group's zone) is kept even when the list leaves it out (an alias chosen before)."""
+    canada, others = _("Canada"), _("Autres fuseaux")
+    options = [SelectChoice(zone, label, optgroup=canada) for zone, label in CANADIAN_TIMEZONES]
+    options += [SelectChoice(zone, label, optgroup=others) for zone, label in _other_timezone_labels(
+        normalise_language(str(get_locale() or "")))]
+    if current and current not in {option.value for option in options}:
+        options.append(SelectChoice(current, current.replace("_", " "), optgroup=others))
+    return options
 
 
 WEEKDAY_CHOICES = choices([
@@ -146,7 +180,7 @@ class GroupForm(GroupSettingsFields, FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(self.timezone.data)
 
     def keep_blank_rows(self, wanted: int = BLANK_MEMBER_ROWS) -> None:
         """Without JavaScript, a few empty rows are always there to type into."""
@@ -197,7 +231,7 @@ class GroupSettingsForm(GroupSettingsFields, FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(self.timezone.data)
 
 
 class MemberForm(FlaskForm):
@@ -435,6 +469,18 @@ def place_errors(form: FlaskForm, error: DomainError, language: str, renames: di
 def field_errors(form: FlaskForm) -> dict[str, list[str]]:
     """Every field's messages by the field's full input name (for the JSON check as one types)."""
     return {field.name: messages(field) for field in all_fields(form) if messages(field)}
+
+
+def summary_message(field_id: str, message: str) -> str:
+    """A message as the error summary lists it: a member row's message says which row (« Personne 3 : … »),
+    since « Indiquez le nom de cette personne » alone does not say who."""
+    row = re.match(r"(?:\w+-)?members-(\d+)-", field_id)
+    if row:
+        return _("%(row)s : %(message)s", row=_("Personne %(number)s", number=int(row.group(1)) + 1),
+                 message=message)
+    if re.match(r"(?:\w+-)?external_moderator-", field_id):
+        return _("%(row)s : %(message)s", row=_("Modérateur externe"), message=message)
+    return message
 
 
 def messages(field: Field) -> list[str]:

@@ -74,7 +74,7 @@
     var etag = null;
     function busy() {
       return region.querySelector(".is-live, [data-status=pending], [data-status=waiting], " +
-                                  "[data-status=waiting_for_meeting], [data-status=sending]") !== null;
+                                  "[data-status=waiting_for_meeting], [data-status=sending], [data-status=updating]") !== null;
     }
     function schedule() { setTimeout(refresh, busy() ? 5000 : 30000); }
     function refresh() {
