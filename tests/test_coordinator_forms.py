@@ -57,7 +57,7 @@ def test_dates_and_times_are_text_fields_that_say_their_format(signed_in, actor)
     assert 'type="text"' in date_input and 'type="text"' in time_input
     assert 'aria-describedby="kickoff-starts_on-hint kickoff-starts_on-error"' in date_input
     assert "Format AAAA-MM-JJ, par exemple 2027-03-16." in page
-    assert "Sur 24 heures, par exemple 18 h 30 ou 18:30." in page
+    assert "Sur 24 heures, par exemple 18 h 30." in page
     # « 18 h 30 » as the hint says is understood.
     response = signed_in.post(f"/coordination/groupes/{group.id}/planifier", data={
         "which": "kickoff", "kickoff-starts_on": "2030-03-19", "kickoff-at": "18 h 30",

@@ -275,7 +275,7 @@ class DeleteGroupForm(FlaskForm):
 # Dates and times are typed as text with their format said next to them: a browser's own picker shows the
 # format of the computer's locale (mm/dd/yyyy, AM/PM), which contradicts the « 18 h 30 » shown everywhere else.
 DATE_HINT = _l("Format AAAA-MM-JJ, par exemple 2027-03-16.")
-TIME_HINT = _l("Sur 24 heures, par exemple 18 h 30 ou 18:30.")
+TIME_HINT = _l("Sur 24 heures, par exemple 18 h 30.")
 
 
 def _date_field(label, description=DATE_HINT):
@@ -314,8 +314,7 @@ class KickoffForm(FlaskForm):
 
 class SeriesForm(FlaskForm):
     weekday = SelectField(_l("Jour de la semaine"), choices=WEEKDAY_CHOICES, default="1")
-    starts_on = _date_field(_l("À partir du"), _l("La première rencontre a lieu ce jour-là ou le premier jour choisi "
-                                                   "qui suit. Format AAAA-MM-JJ, par exemple 2027-03-16."))
+    starts_on = _date_field(_l("À partir du"), _l("Ou le jour choisi qui suit. Format AAAA-MM-JJ."))
     at = _time_field(_l("Heure"))
     interval_weeks = SelectField(_l("Fréquence"), choices=choices([("1", _l("Chaque semaine")),
                                                                     ("2", _l("Aux deux semaines"))]), default="1")
