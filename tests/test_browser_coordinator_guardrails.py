@@ -4,7 +4,7 @@ warning, the kick-off already planned. Screenshots of every page go to tests/art
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -14,7 +14,7 @@ from service.domain.clock import now_utc
 from service.extensions import db
 from service.models import Invite, InviteStatus, MeetingStatus, Prompt, PromptStatus, SessionStatus
 from service.protocol import SessionKind
-from tests.browser import LAPTOP, PHONE, chromium, live_server, screenshot, watch_errors
+from tests.browser import PHONE, chromium, live_server, screenshot, watch_errors
 from tests.factories import make_group
 from tests.test_scheduling import next_weekday
 

@@ -5,7 +5,7 @@ API (422 with a clear code and message, in French or English)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 
 import pytest
 from sqlalchemy import select

@@ -23,7 +23,7 @@ from service.coordinator.forms import (
     place_errors,
 )
 from service.coordinator.identity import actor, language, reach, reach_group
-from service.domain import access, invitations, meetings, overview, scheduling
+from service.domain import access, invitations, meetings, overview, schedule_questions, scheduling
 from service.domain.clock import next_weekday_on_or_after, now_utc, to_local
 from service.domain.errors import DomainError
 from service.models import Group, GroupSession, GroupStatus
@@ -87,7 +87,7 @@ def schedule(group_id: int):
                     return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
                 if preview is not None:
                     general = place_errors(form, DomainError(preview.violations), language())
-    kickoff = scheduling.kickoff_of(group)
+    kickoff = schedule_questions.kickoff_of(group)
     return render_template("coordinator/schedule.html", group=group, forms=forms, which=which,
                            general_errors=general, kickoff=kickoff, preview=preview,
                            kickoff_view=overview.session_view(kickoff) if kickoff else None,

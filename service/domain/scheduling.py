@@ -11,19 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from service import dispatch
 from service.domain import invitations
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc, to_local, to_utc, weekly_dates
 from service.domain.errors import DomainError, Violation, refuse
 from service.domain.moderation import assign_moderators, group_history, has_a_moderator
-from service.domain.occurrences import LocalTimeIssue, Occurrence, occurrence, occurrences, with_issue
+from service.domain.occurrences import Occurrence, occurrences
+from service.domain.schedule_questions import (
+    QUESTIONS,
+    as_typed,
+    check_kickoff_order,
+    check_local_times,
+)
 from service.domain.prompts import REASON_SESSION_CANCELLED, insert_prompts, stop_pending_prompts, write_prompts
 from service.domain.rules import check_session_time, falls_in_working_hours
 from service.extensions import current_settings, db
-from service.formatting import LocalMoments
 from service.i18n import N_
 from service.models import (
     Group,
@@ -43,10 +46,6 @@ from service.protocol import DURATION_RULES, SessionKind
 # Zoom's recurring meetings hold at most 60 occurrences.
 MAX_OCCURRENCES = 60
 INTERVALS = (1, 2)
-
-# Rules that are questions rather than refusals: each names, as its field, the flag that answers it
-# (``daylight_saving_confirmed``...). A page asks them before saving; the API answers 422 until the flag is sent.
-QUESTIONS = frozenset({"nonexistent_local_time", "ambiguous_local_time", "before_kickoff", "kickoff_exists"})
 
 
 @dataclass(frozen=True)
@@ -93,60 +92,6 @@ def _check_supervisor_agreement(local: datetime, duration: int, confirmed: bool)
                              "supérieurs immédiats a été obtenu (le guide l’exige). Cette confirmation n’est "
                              "transmise à personne."),
                           "supervisor_agreement")]
-    return []
-
-
-def check_local_times(found: Sequence[Occurrence], zone: str, confirmed: bool) -> list[Violation]:
-    """A time the clocks skip or repeat on some date is never moved silently: ask, unless already confirmed."""
-    if confirmed:
-        return []
-    violations = []
-    skipped = with_issue(found, LocalTimeIssue.NONEXISTENT)
-    if skipped:
-        violations.append(Violation(
-            "nonexistent_local_time",
-            N_("Cette heure n’existe pas le %(dates)s : cette nuit-là, les horloges avancent d’une heure (passage à "
-               "l’heure avancée). La rencontre commencerait donc une heure plus tard. Choisissez une autre heure, "
-               "ou confirmez ce décalage."),
-            "daylight_saving_confirmed", {"dates": LocalMoments(tuple(o.starts_at for o in skipped), zone)}))
-    repeated = with_issue(found, LocalTimeIssue.AMBIGUOUS)
-    if repeated:
-        violations.append(Violation(
-            "ambiguous_local_time",
-            N_("Cette heure revient deux fois le %(dates)s : cette nuit-là, les horloges reculent d’une heure (retour "
-               "à l’heure normale). La rencontre aurait lieu la première fois, encore à l’heure avancée. Choisissez "
-               "une autre heure, ou confirmez."),
-            "daylight_saving_confirmed", {"dates": LocalMoments(tuple(o.starts_at for o in repeated), zone)}))
-    return violations
-
-
-def kickoff_of(group: Group) -> GroupSession | None:
-    """The group's kick-off meeting (the first one not cancelled), if it has one."""
-    return db.session.execute(
-        select(GroupSession).where(GroupSession.group_id == group.id, GroupSession.kind == SessionKind.KICKOFF,
-                                   GroupSession.status != SessionStatus.CANCELLED)
-        .order_by(GroupSession.starts_at).limit(1)
-    ).scalar_one_or_none()
-
-
-def check_kickoff_order(group: Group, kind: SessionKind, starts_at: datetime, before_kickoff_confirmed: bool,
-                        second_kickoff_confirmed: bool) -> list[Violation]:
-    """The kick-off comes first, and once: a second one, or a regular session before it, is asked about."""
-    kickoff = kickoff_of(group)
-    if kickoff is None:
-        return []
-    when = {"when": LocalMoments((kickoff.starts_at,), group.timezone, with_time=True)}
-    if kind is SessionKind.KICKOFF and not second_kickoff_confirmed:
-        return [Violation("kickoff_exists",
-                          N_("Ce groupe a déjà sa rencontre de démarrage (%(when)s). Déplacez-la plutôt que d’en "
-                             "planifier une deuxième, ou confirmez qu’il en faut vraiment une deuxième."),
-                          "second_kickoff_confirmed", when, session_id=kickoff.id)]
-    if kind is SessionKind.REGULAR and starts_at < kickoff.starts_at and not before_kickoff_confirmed:
-        return [Violation("before_kickoff",
-                          N_("Cette rencontre régulière aurait lieu avant la rencontre de démarrage (%(when)s), qui "
-                             "pose le cadre du groupe. Choisissez une date qui suit, déplacez la rencontre de "
-                             "démarrage, ou confirmez."),
-                          "before_kickoff_confirmed", when, session_id=kickoff.id)]
     return []
 
 
@@ -304,7 +249,7 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     starts_at = to_utc(local_start_at, group.timezone)
     violations += check_session_time(kind, starts_at, duration, now)
     violations += _check_supervisor_agreement(to_local(starts_at, group.timezone), duration, supervisor_agreement)
-    violations += check_local_times(_as_typed(local_start_at, group.timezone), group.timezone,
+    violations += check_local_times(as_typed(local_start_at, group.timezone), group.timezone,
                                     daylight_saving_confirmed)
     if group.status is GroupStatus.ACTIVE:
         violations += check_kickoff_order(group, kind, starts_at, before_kickoff_confirmed, second_kickoff_confirmed)
@@ -331,13 +276,6 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     dispatch.schedule_instants(due_instants)
     _commit_as_written()
     return session
-
-
-def _as_typed(local_start_at: datetime, zone: str) -> list[Occurrence]:
-    """A wall-clock time as typed (naive) can be one the clocks skip or repeat; an instant with its offset cannot."""
-    if local_start_at.tzinfo is not None:
-        return []
-    return [occurrence(local_start_at.date(), local_start_at.time(), zone)]
 
 
 def _check_changeable(session: GroupSession, now: datetime) -> None:
@@ -367,7 +305,7 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
     starts_at = to_utc(local_start_at, session.timezone)
     violations = check_session_time(session.kind, starts_at, duration, now)
     violations += _check_supervisor_agreement(to_local(starts_at, session.timezone), duration, supervisor_agreement)
-    violations += check_local_times(_as_typed(local_start_at, session.timezone), session.timezone,
+    violations += check_local_times(as_typed(local_start_at, session.timezone), session.timezone,
                                     daylight_saving_confirmed)
     if violations:
         raise DomainError(violations)
