@@ -97,6 +97,8 @@ def test_an_ended_session_says_it_ended_how_it_went_and_whether_follow_up_is_ask
     assert "Rencontre terminée" in page and "Suivi demandé par la personne modératrice" in page
     detail = client.get(f"/coordination/groupes/{group.id}/rencontres/{session.id}").get_data(as_text=True)
     assert "Rencontre terminée" in detail and "prenez des nouvelles du groupe" in detail
+    groups = client.get("/coordination/").get_data(as_text=True)
+    assert "Suivi demandé après 1 rencontre" in groups
     posted = db.session.execute(select(Prompt).where(Prompt.session_id == session.id)).scalars().all()
     assert view.prompts.params["posted"] == view.prompts.params["total"] > 0 and posted
 

@@ -163,6 +163,8 @@ def ended_status(session: GroupSession, meeting: Status) -> Status:
     return meeting  # a meeting refused or deleted in Zoom stays visible: the session may not have happened
 
 
+# How long a follow-up flag stays on the list of groups (it stays on the session's own page).
+FOLLOW_UP_SHOWN = timedelta(days=14)
 FOLLOW_UP = Status("follow_up", WAITING, N_("Suivi demandé par la personne modératrice"))
 
 
@@ -276,6 +278,7 @@ class GroupSummary:
     trained_count: int
     next_session: GroupSession | None
     problems: int  # sessions ahead whose meeting or invitations failed
+    follow_ups: int = 0  # sessions of the last weeks whose moderator asked the coordinator to check in
 
 
 def group_summaries(groups: Sequence[Group], now: datetime | None = None) -> list[GroupSummary]:
@@ -288,8 +291,13 @@ def group_summaries(groups: Sequence[Group], now: datetime | None = None) -> lis
         ).scalars())
         upcoming = [s for s in upcoming if s.ends_at > now]
         problems = sum(1 for s in upcoming[:12] if _has_problem(s))
+        follow_ups = db.session.execute(
+            select(func.count()).select_from(GroupSession).where(
+                GroupSession.group_id == group.id, GroupSession.follow_up_needed.is_(True),
+                GroupSession.starts_at > now - FOLLOW_UP_SHOWN, GroupSession.starts_at <= now)
+        ).scalar_one()
         summaries.append(GroupSummary(group, len(group.active_members), len(trained_members(group)),
-                                      upcoming[0] if upcoming else None, problems))
+                                      upcoming[0] if upcoming else None, problems, follow_ups))
     return summaries
 
 
