@@ -102,6 +102,7 @@ def test_the_changed_pages_at_both_widths(settings, groups, language):
             series.locator("[name='series-preview']").click()
             preview = page.locator("[data-series-preview]")
             preview.wait_for()
+            assert preview.evaluate("element => element === document.activeElement")
             assert page.locator("[data-occurrence]").count() == 4
             assert page.locator("[data-dst-change]").count() == 1
             assert page.locator("[data-local-time-issue=nonexistent]").is_visible()
