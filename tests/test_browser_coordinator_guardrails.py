@@ -47,7 +47,7 @@ def groups(app, actor):
     series.zoom_meeting.status = MeetingStatus.READY
     db.session.commit()
     other = make_group(actor, members=5, name="Urgence — nuit")
-    return group, kickoff, other
+    return group, kickoff, other, series.sessions[2]
 
 
 def _log_in(page, base: str, language: str) -> None:
@@ -60,7 +60,7 @@ def _log_in(page, base: str, language: str) -> None:
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_changed_pages_at_both_widths(settings, groups, language):
-    group, kickoff, other = groups
+    group, kickoff, other, moved = groups
     fr = language == "fr"
     with live_server(settings) as base, chromium() as browser:
         for width, viewport in VIEWPORTS.items():
@@ -89,6 +89,11 @@ def test_the_changed_pages_at_both_widths(settings, groups, language):
             screenshot(page, f"w17b-group-{name}")
             page.goto(f"{base}/coordination/groupes/{group.id}/rencontres/{kickoff.id}")
             screenshot(page, f"w17b-session-ended-{name}")
+            page.goto(f"{base}/coordination/groupes/{group.id}/rencontres/{moved.id}")
+            details = page.locator(".status-details").inner_text()
+            assert ("à venir" if fr else "to come") in details and ("sur" if fr else "of") in details
+            assert page.locator("#starts_on").get_attribute("type") == "text"
+            screenshot(page, f"w17b-session-upcoming-{name}")
 
             # The schedule page: the kick-off already planned is offered to be moved; a series across the spring
             # change is previewed, its DST change marked and 02:30 flagged, and saved only once confirmed.
