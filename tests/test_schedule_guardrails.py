@@ -206,3 +206,20 @@ def test_a_single_regular_session_before_the_kickoff_is_asked_about(signed_in, g
     assert error_summary_links(page) == ["single-before_kickoff_confirmed"]
     assert "avant la rencontre de démarrage" in page
     assert signed_in.post(url, data={**single, "single-before_kickoff_confirmed": "y"}).status_code == 302
+
+
+def test_api_previews_a_series_with_the_same_list_and_questions_without_saving(api, group):
+    body = {"first_date": SPRING.isoformat(), "local_time": "02:30", "occurrence_count": 4}
+    response = api.post(f"/groups/{group.id}/series/preview", json=body, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    preview = response.get_json()
+    assert [o["date"] for o in preview["occurrences"]] == ["2027-02-28", "2027-03-07", "2027-03-14", "2027-03-21"]
+    assert [o["offset_changed"] for o in preview["occurrences"]] == [False, False, True, False]
+    third = preview["occurrences"][2]
+    assert third["local_time_issue"] == "nonexistent" and third["local_start"] == "2027-03-14T03:30"
+    assert third["utc_offset_minutes"] == -240 and third["starts_at"] == "2027-03-14T07:30:00+00:00"
+    assert [q["code"] for q in preview["questions"]] == ["nonexistent_local_time"]
+    assert "March 14, 2027" in preview["questions"][0]["message"] and preview["violations"] == []
+    confirmed = api.post(f"/groups/{group.id}/series/preview", json={**body, "daylight_saving_confirmed": True})
+    assert confirmed.get_json()["questions"] == []
+    assert db.session.execute(select(SessionSeries)).first() is None

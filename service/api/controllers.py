@@ -207,6 +207,21 @@ def schedule_series(group_id: int):
 
 
 @authenticated
+def preview_series(group_id: int):
+    """The dates a series would have, in the group's zone, with what scheduling it would refuse or ask; nothing
+    is saved (the same checks as ``POST …/series``)."""
+    group = _group(group_id)
+    data = body(schemas.SeriesIn)
+    plan = scheduling.SeriesPlan(first_date=data.first_date, local_time=data.local_time,
+                                 duration_minutes=data.duration_minutes, interval_weeks=data.interval_weeks,
+                                 occurrence_count=data.occurrence_count, until_date=data.until_date)
+    preview = scheduling.preview_series(group, plan, supervisor_agreement=data.supervisor_agreement,
+                                        daylight_saving_confirmed=data.daylight_saving_confirmed,
+                                        before_kickoff_confirmed=data.before_kickoff_confirmed)
+    return jsonify(rep.series_preview_json(preview, group.timezone, language()))
+
+
+@authenticated
 def get_session(group_id: int, session_id: int):
     session = access.session_for(_coordinator(), _group(group_id), session_id)
     return jsonify(rep.session_json(overview.session_view(session), language()))
