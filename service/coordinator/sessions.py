@@ -16,6 +16,7 @@ from service.coordinator.forms import (
     RescheduleSessionForm,
     SeriesForm,
     SingleSessionForm,
+    field_errors,
     local_moment,
     parse_date,
     parse_int,
@@ -70,28 +71,33 @@ def schedule(group_id: int):
         forms[which] = form
         status = 422
         if form.validate_on_submit():
-            try:
-                if which == "series" and (form.preview.data or form.previewed.data != form.fingerprint(group.timezone)):
-                    preview = _preview_series(group, form)
-                    status = 200 if preview is not None and not preview.violations else 422
-                    done = None
-                else:
-                    done = _schedule(group, which, form)
-            except DomainError as error:
-                general = place_errors(form, error, language())
-                if which == "series":  # the dates stay in view while the coordinator answers
-                    preview = _preview_series(group, form)
-            else:
-                if done:
-                    flash(done, "success")
-                    return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
-                if preview is not None:
-                    general = place_errors(form, DomainError(preview.violations), language())
+            done, preview, general = _submit(group, which, form)
+            if done:
+                flash(done, "success")
+                return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
+            if preview is not None and not general and not field_errors(form):
+                status = 200  # the dates, shown for the coordinator to confirm
     kickoff = schedule_questions.kickoff_of(group)
     return render_template("coordinator/schedule.html", group=group, forms=forms, which=which,
                            general_errors=general, kickoff=kickoff, preview=preview,
                            kickoff_view=overview.session_view(kickoff) if kickoff else None,
                            series=overview.active_series(group), today=date.today().isoformat()), status
+
+
+def _submit(group: Group, which: str, form) -> tuple[str | None, scheduling.SeriesPreview | None, list[str]]:
+    """Preview a series not yet seen with these very values, else schedule.
+
+    Returns the success message (None: not saved), the series' dates to show, and the messages of no field."""
+    try:
+        if which == "series" and (form.preview.data or form.previewed.data != form.fingerprint(group.timezone)):
+            preview = _preview_series(group, form)
+            general = place_errors(form, DomainError(preview.violations), language()) if preview else []
+            return None, preview, general
+        return _schedule(group, which, form), None, []
+    except DomainError as error:
+        general = place_errors(form, error, language())
+        # A series refused (a question unanswered, say): its dates stay in view while the coordinator answers.
+        return None, _preview_series(group, form) if which == "series" else None, general
 
 
 def _series_plan(form) -> scheduling.SeriesPlan | None:
