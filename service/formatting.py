@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_timezone_name
@@ -23,6 +24,11 @@ def local_time(moment: datetime, zone: str, language: str) -> str:
     return format_time(moment.astimezone(ZoneInfo(zone)).time(), "short", locale=locale_for(language))
 
 
+def wall_time(at: time, language: str) -> str:
+    """A wall-clock time on its own: « 2 h 30 » / "2:30 a.m." """
+    return format_time(at, "short", locale=locale_for(language))
+
+
 def local_datetime(moment: datetime, zone: str, language: str, style: str = "full") -> str:
     """« mardi 17 mars 2026, 18 h 30 » / "Tuesday, March 17, 2026, 6:30 p.m." """
     return f"{local_date(moment, zone, language, style)}, {local_time(moment, zone, language)}"
@@ -31,3 +37,18 @@ def local_datetime(moment: datetime, zone: str, language: str, style: str = "ful
 def zone_name(zone: str, language: str) -> str:
     """« heure de l’Est nord-américain (Toronto) » style name of a zone."""
     return get_timezone_name(ZoneInfo(zone), width="long", locale=locale_for(language))
+
+
+@dataclass(frozen=True)
+class LocalMoments:
+    """Moments shown in a message in its reader's language: « 14 mars 2027 » / "March 14, 2027" (with the time
+    too, « 14 mars 2027, 18 h 30 », when ``with_time``). A :class:`service.domain.errors.Violation` parameter."""
+
+    moments: tuple[datetime, ...]
+    zone: str
+    with_time: bool = False
+
+    def localised(self, language: str) -> str:
+        if self.with_time:
+            return "; ".join(local_datetime(m, self.zone, language, "long") for m in self.moments)
+        return ", ".join(local_date(m, self.zone, language, "long") for m in self.moments)

@@ -26,6 +26,18 @@ pytest_plugins = ["tests.fixtures.zoom", "tests.fixtures.invites"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+CHROMIUM = Path("/usr/bin/chromium")
+NO_CHROMIUM = ("needs Chromium at /usr/bin/chromium (Debian's chromium package; `scripts/setup --dev` installs it "
+               "when run as root)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are skipped, each with the reason, on a machine without Chromium (instead of failing)."""
+    if CHROMIUM.exists():
+        return
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 
 
 def _database_url(tmp_root: Path) -> str:

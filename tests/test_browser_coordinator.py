@@ -140,13 +140,17 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
     series.get_by_label("À partir du").fill(next_weekday(0, 2).isoformat())
     series.get_by_label("Heure").fill("12:15")
     series.get_by_label("Nombre de rencontres").fill("6")
-    series.get_by_role("button", name="Planifier la série").click()
+    series.get_by_role("button", name="Voir les dates").click()
     # Noon on a weekday: the supervisors' agreement must be confirmed first.
     expect(page.locator("[data-error-summary]")).to_contain_text("heures de travail")
     shoot(page, "06-working-hours")
     series = page.locator("section", has=page.locator("#serie"))
     series.get_by_label("L’accord des supérieurs immédiats a été obtenu").check()
-    series.get_by_role("button", name="Planifier la série").click()
+    series.get_by_role("button", name="Voir les dates").click()
+    # Every date is shown before anything is saved; « Planifier » saves exactly those.
+    expect(page.locator("[data-occurrence]")).to_have_count(6)
+    shoot(page, "06b-series-preview")
+    page.get_by_role("button", name="Planifier ces 6 rencontres").click()
     expect(page.locator(".flash--success")).to_contain_text("6 rencontres sont planifiées")
 
     rows = page.locator(".sessions-table tbody tr")
@@ -156,13 +160,18 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
     expect(rows.nth(1)).to_contain_text("12 h 15")
     shoot(page, "07-sessions")
 
-    # The worker creates the meetings in Zoom; the page refreshes itself and shows them ready.
-    for row in range(7):
-        expect(rows.nth(row)).to_contain_text("Réunion Zoom prête", timeout=45000)
+    # The worker creates the meetings in Zoom; the page refreshes itself and shows them ready — the series'
+    # (one recurring meeting, one invitation each) once, above its six rows.
+    series_line = page.locator("[data-series-status]")
+    expect(series_line).to_have_count(1)
+    for status in (rows.first, series_line):
+        expect(status).to_contain_text("Réunion Zoom prête", timeout=45000)
+    for row in range(1, 7):
+        expect(rows.nth(row)).to_contain_text("comme la série")
     assert sorted(m["type"] for m in zoom_sandbox.meetings()) == [2, 8]  # the kick-off, one recurring meeting
     # Then the worker sends each member their own invitation (the outbox folder stands in for SMTP).
-    for row in range(7):
-        expect(rows.nth(row)).to_contain_text("Invitations envoyées : 4 sur 4", timeout=45000)
+    for status in (rows.first, series_line):
+        expect(status).to_contain_text("Invitations envoyées : 4 sur 4", timeout=45000)
     outbox = Path(settings.MAIL_OUTBOX_DIR)
     assert len(list(outbox.glob("*.eml"))) == 8  # 4 members x (the kick-off, the series)
     shoot(page, "08-meetings-and-invites")

@@ -108,16 +108,23 @@ def test_schedule_a_kickoff_and_a_weekly_series_then_follow_them(signed_in):
     response = signed_in.post(f"/coordination/groupes/{group_id}/planifier", data=series)
     assert response.status_code == 422
     assert error_summary_links(response.get_data(as_text=True)) == ["series-supervisor_agreement"]
+    # The dates are shown first; « Planifier » saves what was shown.
     response = signed_in.post(f"/coordination/groupes/{group_id}/planifier",
                               data={**series, "series-supervisor_agreement": "y"})
+    assert response.status_code == 200 and response.get_data(as_text=True).count("data-occurrence=") == 6
+    previewed = re.search(r'name="series-previewed" type="hidden" value="(\w+)"', response.get_data(as_text=True))
+    response = signed_in.post(f"/coordination/groupes/{group_id}/planifier",
+                              data={**series, "series-supervisor_agreement": "y",
+                                    "series-previewed": previewed.group(1), "series-submit": "Planifier"})
     assert response.status_code == 302
 
     plan = db.session.execute(select(SessionSeries)).scalar_one()
     assert plan.weekday == 2 and plan.local_time == time(12, 15) and plan.supervisor_agreement_at is not None
     assert len(plan.sessions) == 6
     page = signed_in.get(f"/coordination/groupes/{group_id}").get_data(as_text=True)
-    assert page.count("Réunion Zoom en préparation") == 7
-    assert "Invitations envoyées : 0 sur 5 — les autres partent dès que la réunion Zoom est prête" in page
+    # The kick-off's statuses, then the series' once (one meeting, one invitation each), not on its six rows.
+    assert page.count("Réunion Zoom en préparation") == 2 and page.count("data-same-as-series") == 6
+    assert page.count("Invitations envoyées : 0 sur 5 — les autres partent dès que la réunion Zoom est prête") == 2
     assert "Rencontre de démarrage" in page and "18 h 30" in page and "12 h 15" in page
 
     # The table refreshes itself cheaply: unchanged -> 304; a meeting becoming ready changes it.
@@ -323,8 +330,9 @@ def test_statuses_read_from_the_rows_in_both_languages(app, actor):
     meeting.status = MeetingStatus.DELETED_IN_ZOOM
     assert overview.meeting_status(meeting, session).tone == "failed"
     view = overview.session_view(session)
-    assert (view.invites.code, view.prompts.code) == ("waiting_for_meeting", "posted")
-    assert view.prompts.text("fr").startswith("Messages publiés dans Zoom : 0 sur")
+    # Before the session nothing could have been posted yet: the prompts are « to come », not « 0 of 7 ».
+    assert (view.invites.code, view.prompts.code) == ("waiting_for_meeting", "upcoming")
+    assert view.prompts.text("fr").startswith("Messages dans Zoom : ") and view.prompts.text("fr").endswith(" à venir")
 
 
 def test_the_local_login_does_not_exist_in_production(settings, app):

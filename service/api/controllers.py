@@ -213,7 +213,10 @@ def schedule_session(group_id: int):
     moderator = access.member_for(_coordinator(), group, data.moderator_id) if data.moderator_id else None
     session = scheduling.schedule_session(group, SessionKind(data.kind), data.starts_at, data.duration_minutes,
                                           _actor(), moderator=moderator,
-                                          supervisor_agreement=data.supervisor_agreement)
+                                          supervisor_agreement=data.supervisor_agreement,
+                                          daylight_saving_confirmed=data.daylight_saving_confirmed,
+                                          before_kickoff_confirmed=data.before_kickoff_confirmed,
+                                          second_kickoff_confirmed=data.second_kickoff_confirmed)
     # The plan answers at once; its statuses (meeting, invitations) are followed with GET.
     location = url_for("api.get_session", group_id=group_id, session_id=session.id)
     return jsonify(rep.scheduled_json(session)), 201, {"Location": location}
@@ -226,8 +229,25 @@ def schedule_series(group_id: int):
     plan = scheduling.SeriesPlan(first_date=data.first_date, local_time=data.local_time,
                                  duration_minutes=data.duration_minutes, interval_weeks=data.interval_weeks,
                                  occurrence_count=data.occurrence_count, until_date=data.until_date)
-    series = scheduling.schedule_series(group, plan, _actor(), supervisor_agreement=data.supervisor_agreement)
+    series = scheduling.schedule_series(group, plan, _actor(), supervisor_agreement=data.supervisor_agreement,
+                                        daylight_saving_confirmed=data.daylight_saving_confirmed,
+                                        before_kickoff_confirmed=data.before_kickoff_confirmed)
     return jsonify(rep.series_json(series)), 201
+
+
+@authenticated
+def preview_series(group_id: int):
+    """The dates a series would have, in the group's zone, with what scheduling it would refuse or ask; nothing
+    is saved (the same checks as ``POST …/series``)."""
+    group = _group(group_id)
+    data = body(schemas.SeriesIn)
+    plan = scheduling.SeriesPlan(first_date=data.first_date, local_time=data.local_time,
+                                 duration_minutes=data.duration_minutes, interval_weeks=data.interval_weeks,
+                                 occurrence_count=data.occurrence_count, until_date=data.until_date)
+    preview = scheduling.preview_series(group, plan, supervisor_agreement=data.supervisor_agreement,
+                                        daylight_saving_confirmed=data.daylight_saving_confirmed,
+                                        before_kickoff_confirmed=data.before_kickoff_confirmed)
+    return jsonify(rep.series_preview_json(preview, group.timezone, language()))
 
 
 @authenticated
@@ -241,7 +261,8 @@ def reschedule_session(group_id: int, session_id: int):
     session = access.session_for(_coordinator(), _group(group_id), session_id)
     data = body(schemas.RescheduleSessionIn)
     scheduling.reschedule_session(session, data.starts_at, data.duration_minutes, _actor(),
-                                  supervisor_agreement=data.supervisor_agreement)
+                                  supervisor_agreement=data.supervisor_agreement,
+                                  daylight_saving_confirmed=data.daylight_saving_confirmed)
     return jsonify(rep.session_json(overview.session_view(session), language()))
 
 
@@ -280,7 +301,8 @@ def reschedule_series(group_id: int, series_id: int):
     series = access.series_for(_coordinator(), _group(group_id), series_id)
     data = body(schemas.RescheduleSeriesIn)
     scheduling.reschedule_series(series, data.local_time, data.duration_minutes, _actor(), weekday=data.weekday,
-                                 supervisor_agreement=data.supervisor_agreement)
+                                 supervisor_agreement=data.supervisor_agreement,
+                                 daylight_saving_confirmed=data.daylight_saving_confirmed)
     return jsonify(rep.series_json(series))
 
 

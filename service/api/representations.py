@@ -67,6 +67,24 @@ def session_json(view: overview.SessionView, language: str) -> dict:
                        for p in delivery.failed],
         },
         "prompts": view.prompts.as_dict(language),
+        "follow_up_needed": view.follow_up is not None,
+    }
+
+
+def series_preview_json(preview, zone: str, language: str) -> dict:
+    """A series before it is saved (``scheduling.SeriesPreview``): every occurrence, what it breaks, what it asks."""
+    return {
+        "occurrences": [{
+            "date": o.day.isoformat(),
+            "local_start": o.local.replace(tzinfo=None).isoformat(timespec="minutes"),
+            "starts_at": o.starts_at.isoformat(),
+            "utc_offset_minutes": int(o.utc_offset.total_seconds() // 60),
+            "offset_changed": o.offset_changed,
+            "local_time_issue": o.issue.value if o.issue else None,
+        } for o in preview.occurrences],
+        "timezone": zone,
+        "violations": [v.as_dict(language) for v in preview.violations],
+        "questions": [v.as_dict(language) for v in preview.questions],
     }
 
 
@@ -105,13 +123,24 @@ RESPONSE_SCHEMAS = {
         "timezone": {"type": "string"}, "duration_minutes": {"type": "integer"},
         "moderator_id": {"type": ["integer", "null"]}, "series_id": {"type": ["integer", "null"]},
         "meeting": {"$ref": "#/components/schemas/Status"}, "invites": {"$ref": "#/components/schemas/Status"},
-        "prompts": {"$ref": "#/components/schemas/Status"}}},
+        "prompts": {"$ref": "#/components/schemas/Status"}, "follow_up_needed": {"type": "boolean"}}},
     "Series": {"type": "object", "properties": {
         "id": {"type": "integer"}, "status": {"type": "string"}, "interval_weeks": {"type": "integer"},
         "weekday": {"type": "integer"}, "local_time": {"type": "string"}, "duration_minutes": {"type": "integer"},
         "session_ids": {"type": "array", "items": {"type": "integer"}}}},
+    "SeriesPreview": {"type": "object", "properties": {
+        "occurrences": {"type": "array", "items": {"type": "object", "properties": {
+            "date": {"type": "string", "format": "date"}, "local_start": {"type": "string"},
+            "starts_at": {"type": "string", "format": "date-time"}, "utc_offset_minutes": {"type": "integer"},
+            "offset_changed": {"type": "boolean", "description": "daylight saving changed since the previous one"},
+            "local_time_issue": {"enum": ["nonexistent", "ambiguous", None]}}}},
+        "timezone": {"type": "string"},
+        "violations": {"type": "array", "items": {"type": "object"}, "description": "rules the series breaks"},
+        "questions": {"type": "array", "items": {"type": "object"},
+                      "description": "what scheduling it would ask to confirm (the field names the flag)"}}},
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
         "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
         "violations": {"type": "array", "items": {"type": "object", "properties": {
-            "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}}}},
+            "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"},
+            "session_id": {"type": "integer", "description": "the existing session the rule is about"}}}}}}}},
 }

@@ -75,6 +75,16 @@ Timezone = Annotated[str, AfterValidator(_known_timezone), Field(json_schema_ext
 Language = Literal["fr", "en"]
 RowId = Annotated[int, Field(ge=ID_MINIMUM, le=ID_MAXIMUM)]
 
+# Answers to the scheduling questions (a 422 whose violation names the flag as its ``field``).
+DaylightSavingConfirmed = Annotated[bool, Field(description=(
+    "Keep a time the clocks skip (moved one hour later) or repeat (the first one is taken) on some date; "
+    "otherwise 422 nonexistent_local_time / ambiguous_local_time."))]
+BeforeKickoffConfirmed = Annotated[bool, Field(description=(
+    "Schedule a regular session before the group's kick-off; otherwise 422 before_kickoff."))]
+SecondKickoffConfirmed = Annotated[bool, Field(description=(
+    "Schedule a second kick-off; otherwise 422 kickoff_exists, whose violation carries the existing kick-off's "
+    "session_id (move it with PATCH instead)."))]
+
 
 class Body(BaseModel):
     # strict: JSON types as written (validated in JSON mode, so dates may still be strings).
@@ -122,6 +132,9 @@ class SessionIn(Body):
     duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
     moderator_id: RowId | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
+    before_kickoff_confirmed: BeforeKickoffConfirmed = False
+    second_kickoff_confirmed: SecondKickoffConfirmed = False
 
 
 class SeriesIn(Body):
@@ -132,12 +145,15 @@ class SeriesIn(Body):
     occurrence_count: Annotated[int, Field(ge=1, le=60)] | None = None
     until_date: Day | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
+    before_kickoff_confirmed: BeforeKickoffConfirmed = False
 
 
 class RescheduleSessionIn(Body):
     starts_at: Moment
     duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
 
 
 class RescheduleSeriesIn(Body):
@@ -145,6 +161,7 @@ class RescheduleSeriesIn(Body):
     duration_minutes: Annotated[int, Field(ge=1, le=600)]
     weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday")] | None = None
     supervisor_agreement: bool = False
+    daylight_saving_confirmed: DaylightSavingConfirmed = False
 
 
 class ModeratorIn(Body):

@@ -9,16 +9,19 @@ own translated message rather than a generic one.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, FieldList, FormField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms import Form as SubForm
 from wtforms.fields import EmailField
@@ -26,6 +29,7 @@ from wtforms.fields import EmailField
 from service.domain.errors import DomainError
 from service.domain.groups import GroupDraft
 from service.domain.rules import MemberDraft
+from service.i18n import N_, gettext, locale_for, normalise_language
 from service.protocol import DURATION_RULES, SessionKind
 
 BLANK_MEMBER_ROWS = 2
@@ -53,18 +57,49 @@ CANADIAN_TIMEZONES = [
 ]
 
 
+# The other zones, grouped by region and named « Europe — Paris » (the value stays the IANA identifier).
+# Only the regions of the time-zone database proper: aliases such as US/Eastern or Etc/GMT+5 are left out.
+TIMEZONE_REGIONS = {
+    "Africa": N_("Afrique"), "America": N_("Amérique"), "Antarctica": N_("Antarctique"), "Arctic": N_("Arctique"),
+    "Asia": N_("Asie"), "Atlantic": N_("Atlantique"), "Australia": N_("Australie"), "Europe": N_("Europe"),
+    "Indian": N_("Océan Indien"), "Pacific": N_("Pacifique"),
+}
+
+
 @lru_cache(maxsize=1)
 def _other_timezones() -> tuple[str, ...]:
     canadian = {zone for zone, _label in CANADIAN_TIMEZONES}
-    return tuple(sorted(zone for zone in available_timezones() if zone not in canadian and "/" in zone
-                        and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))))
+    return tuple(sorted(zone for zone in available_timezones()
+                        if zone not in canadian and zone.split("/", 1)[0] in TIMEZONE_REGIONS and "/" in zone))
 
 
-def timezone_choices() -> list[SelectChoice]:
-    """Grouped choices (rendered as <optgroup>): Canada, then every other zone."""
-    canada, everywhere = _("Canada"), _("Tous les fuseaux horaires")
-    return [SelectChoice(zone, label, optgroup=canada) for zone, label in CANADIAN_TIMEZONES] + [
-        SelectChoice(zone, zone.replace("_", " "), optgroup=everywhere) for zone in _other_timezones()]
+def _city(zone: str, language: str) -> str:
+    """« Le Caire », « Buenos Aires (Argentina) »: the city as Babel names it in the reader's language."""
+    city = get_timezone_location(zone, locale=locale_for(language), return_city=True)
+    *within, last = city.split("/")
+    return f"{last} ({', '.join(within)})" if within else city
+
+
+@lru_cache(maxsize=4)
+def _other_timezone_labels(language: str) -> tuple[tuple[str, str], ...]:
+    labelled = []
+    for zone in _other_timezones():
+        region = gettext(language, TIMEZONE_REGIONS[zone.split("/", 1)[0]])
+        labelled.append((zone, f"{region} — {_city(zone, language)}"))
+    return tuple(sorted(labelled, key=lambda pair: pair[1].casefold()))
+
+
+def timezone_choices(current: str | None = None) -> list[SelectChoice]:
+    """Grouped choices (rendered as <optgroup>): the Canadian zones, then « Autres fuseaux » by region and city.
+
+    ``current`` (a group's zone) is kept even when the list leaves it out (an alias chosen before)."""
+    canada, others = _("Canada"), _("Autres fuseaux")
+    options = [SelectChoice(zone, label, optgroup=canada) for zone, label in CANADIAN_TIMEZONES]
+    options += [SelectChoice(zone, label, optgroup=others) for zone, label in _other_timezone_labels(
+        normalise_language(str(get_locale() or "")))]
+    if current and current not in {option.value for option in options}:
+        options.append(SelectChoice(current, current.replace("_", " "), optgroup=others))
+    return options
 
 
 WEEKDAY_CHOICES = choices([
@@ -145,7 +180,7 @@ class GroupForm(GroupSettingsFields, FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(self.timezone.data)
 
     def keep_blank_rows(self, wanted: int = BLANK_MEMBER_ROWS) -> None:
         """Without JavaScript, a few empty rows are always there to type into."""
@@ -196,7 +231,7 @@ class GroupSettingsForm(GroupSettingsFields, FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(self.timezone.data)
 
 
 class MemberForm(FlaskForm):
@@ -237,12 +272,24 @@ class DeleteGroupForm(FlaskForm):
 
 # ------------------------------------------------------------------------------------------------ scheduling
 
-def _date_field(label, description=None):
-    return StringField(label, description=description, render_kw={"type": "date"})
+# Dates and times are typed as text with their format said next to them: a browser's own picker shows the
+# format of the computer's locale (mm/dd/yyyy, AM/PM), which contradicts the « 18 h 30 » shown everywhere else.
+DATE_HINT = _l("Format AAAA-MM-JJ, par exemple 2027-03-16.")
+TIME_HINT = _l("Sur 24 heures, par exemple 18 h 30.")
+
+
+def _date_field(label, description=DATE_HINT):
+    return StringField(label, description=description, render_kw={"inputmode": "numeric", "autocomplete": "off",
+                                                                  "maxlength": 10, "size": 10})
 
 
 def _time_field(label):
-    return StringField(label, render_kw={"type": "time", "step": 300})
+    return StringField(label, description=TIME_HINT, render_kw={"autocomplete": "off", "maxlength": 8, "size": 8})
+
+
+# Answers to the questions the domain asks (scheduling.QUESTIONS): shown only once asked.
+def _daylight_saving_question():
+    return BooleanField(_l("Je confirme cette heure malgré le changement d’heure"))
 
 
 def _number_field(label, default, description=None):
@@ -260,20 +307,32 @@ class KickoffForm(FlaskForm):
     at = _time_field(_l("Heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.KICKOFF].default_minutes)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
+    second_kickoff_confirmed = BooleanField(_l("Je confirme qu’il faut une deuxième rencontre de démarrage"))
     submit = SubmitField(_l("Planifier la rencontre de démarrage"))
 
 
 class SeriesForm(FlaskForm):
     weekday = SelectField(_l("Jour de la semaine"), choices=WEEKDAY_CHOICES, default="1")
-    starts_on = _date_field(_l("À partir du"), _l("La première rencontre a lieu ce jour-là ou le premier jour choisi "
-                                                   "qui suit."))
+    starts_on = _date_field(_l("À partir du"), _l("Ou le jour choisi qui suit. Format AAAA-MM-JJ."))
     at = _time_field(_l("Heure"))
     interval_weeks = SelectField(_l("Fréquence"), choices=choices([("1", _l("Chaque semaine")),
                                                                     ("2", _l("Aux deux semaines"))]), default="1")
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)
     occurrence_count = _number_field(_l("Nombre de rencontres"), 8, _l("De 1 à 60."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
-    submit = SubmitField(_l("Planifier la série"))
+    daylight_saving_confirmed = _daylight_saving_question()
+    before_kickoff_confirmed = BooleanField(_l("Je confirme : des rencontres régulières avant la rencontre de "
+                                               "démarrage"))
+    # The series is saved only from a preview of these very values (the dates, every one, are shown first).
+    previewed = HiddenField()
+    preview = SubmitField(_l("Voir les dates"))
+    submit = SubmitField(_l("Planifier ces rencontres"))
+
+    def fingerprint(self, zone: str) -> str:
+        values = [self.weekday.data, self.starts_on.data, self.at.data, self.interval_weeks.data,
+                  self.duration_minutes.data, self.occurrence_count.data, zone]
+        return hashlib.sha256(repr([str(v or "").strip() for v in values]).encode()).hexdigest()[:16]
 
 
 class SingleSessionForm(FlaskForm):
@@ -288,6 +347,9 @@ class SingleSessionForm(FlaskForm):
                             description=_l("Pour une répétition : la personne qui s’exerce (elle seule est "
                                            "invitée). Sinon, laissez le choix automatique."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
+    before_kickoff_confirmed = BooleanField(_l("Je confirme : une rencontre régulière avant la rencontre de "
+                                               "démarrage"))
     submit = SubmitField(_l("Planifier cette rencontre"))
 
 
@@ -296,6 +358,7 @@ class RescheduleSessionForm(FlaskForm):
     at = _time_field(_l("Nouvelle heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), 30)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
     submit = SubmitField(_l("Déplacer cette rencontre"))
 
 
@@ -304,6 +367,7 @@ class RescheduleSeriesForm(FlaskForm):
     at = _time_field(_l("Nouvelle heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), 30)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
+    daylight_saving_confirmed = _daylight_saving_question()
     submit = SubmitField(_l("Déplacer toutes les rencontres à venir"))
 
 
@@ -404,6 +468,18 @@ def place_errors(form: FlaskForm, error: DomainError, language: str, renames: di
 def field_errors(form: FlaskForm) -> dict[str, list[str]]:
     """Every field's messages by the field's full input name (for the JSON check as one types)."""
     return {field.name: messages(field) for field in all_fields(form) if messages(field)}
+
+
+def summary_message(field_id: str, message: str) -> str:
+    """A message as the error summary lists it: a member row's message says which row (« Personne 3 : … »),
+    since « Indiquez le nom de cette personne » alone does not say who."""
+    row = re.match(r"(?:\w+-)?members-(\d+)-", field_id)
+    if row:
+        return _("%(row)s : %(message)s", row=_("Personne %(number)s", number=int(row.group(1)) + 1),
+                 message=message)
+    if re.match(r"(?:\w+-)?external_moderator-", field_id):
+        return _("%(row)s : %(message)s", row=_("Modérateur externe"), message=message)
+    return message
 
 
 def messages(field: Field) -> list[str]:

@@ -16,6 +16,7 @@ from service.coordinator.forms import (
     RescheduleSessionForm,
     SeriesForm,
     SingleSessionForm,
+    field_errors,
     local_moment,
     parse_date,
     parse_int,
@@ -23,7 +24,7 @@ from service.coordinator.forms import (
     place_errors,
 )
 from service.coordinator.identity import actor, language, reach, reach_group
-from service.domain import access, invitations, meetings, overview, scheduling
+from service.domain import access, invitations, meetings, overview, schedule_questions, scheduling
 from service.domain.clock import next_weekday_on_or_after, now_utc, to_local
 from service.domain.errors import DomainError
 from service.models import Group, GroupSession, GroupStatus
@@ -60,6 +61,7 @@ def schedule(group_id: int):
         return redirect(url_for("coordinator.groups"))
     forms = _blank_forms(group)
     general: list[str] = []
+    preview = None
     status = 200
     which = request.form.get("which") if request.method == "POST" else None
     if which in FORMS:
@@ -67,35 +69,72 @@ def schedule(group_id: int):
         if which == "single":
             form.moderator.choices = _moderator_choices(group, automatic=True)
         forms[which] = form
-        if form.validate_on_submit():
-            try:
-                done = _schedule(group, which, form)
-            except DomainError as error:
-                general = place_errors(form, error, language())
-            else:
-                if done:
-                    flash(done, "success")
-                    return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
         status = 422
+        if form.validate_on_submit():
+            done, preview, general = _submit(group, which, form)
+            if done:
+                flash(done, "success")
+                return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
+            if preview is not None and not general and not field_errors(form):
+                status = 200  # the dates, shown for the coordinator to confirm
+    kickoff = schedule_questions.kickoff_of(group)
     return render_template("coordinator/schedule.html", group=group, forms=forms, which=which,
-                           general_errors=general, has_kickoff=overview.has_kickoff(group),
+                           general_errors=general, kickoff=kickoff, preview=preview,
+                           kickoff_view=overview.session_view(kickoff) if kickoff else None,
                            series=overview.active_series(group), today=date.today().isoformat()), status
+
+
+def _submit(group: Group, which: str, form) -> tuple[str | None, scheduling.SeriesPreview | None, list[str]]:
+    """Preview a series not yet seen with these very values, else schedule.
+
+    Returns the success message (None: not saved), the series' dates to show, and the messages of no field."""
+    try:
+        if which == "series" and (form.preview.data or form.previewed.data != form.fingerprint(group.timezone)):
+            preview = _preview_series(group, form)
+            general = place_errors(form, DomainError(preview.violations), language()) if preview else []
+            return None, preview, general
+        return _schedule(group, which, form), None, []
+    except DomainError as error:
+        general = place_errors(form, error, language())
+        # A series refused (a question unanswered, say): its dates stay in view while the coordinator answers.
+        return None, _preview_series(group, form) if which == "series" else None, general
+
+
+def _series_plan(form) -> scheduling.SeriesPlan | None:
+    starting, at = parse_date(form.starts_on), parse_time(form.at)
+    duration, count = parse_int(form.duration_minutes), parse_int(form.occurrence_count)
+    if not (starting and at and duration and count is not None):
+        return None
+    first = next_weekday_on_or_after(starting, int(form.weekday.data or 0))
+    return scheduling.SeriesPlan(first_date=first, local_time=at, duration_minutes=duration,
+                                 interval_weeks=int(form.interval_weeks.data or 1), occurrence_count=count)
+
+
+def _preview_series(group: Group, form) -> scheduling.SeriesPreview | None:
+    """Every date of the series as typed, and what to ask before saving it; the form then carries its
+    fingerprint, so « Planifier » saves exactly what was shown."""
+    plan = _series_plan(form)
+    if plan is None:
+        return None
+    preview = scheduling.preview_series(group, plan, bool(form.supervisor_agreement.data),
+                                        bool(form.daylight_saving_confirmed.data),
+                                        bool(form.before_kickoff_confirmed.data))
+    form.previewed.data = form.fingerprint(group.timezone)
+    return preview
 
 
 def _schedule(group: Group, which: str, form) -> str | None:
     """Call the domain for the submitted form; a message for the coordinator, or ``None`` if a field is wrong."""
     duration = parse_int(form.duration_minutes)
     agreement = bool(form.supervisor_agreement.data)
+    daylight_saving = bool(form.daylight_saving_confirmed.data)
     if which == "series":
-        starting = parse_date(form.starts_on)
-        at = parse_time(form.at)
-        count = parse_int(form.occurrence_count)
-        if not (starting and at and duration and count is not None):
+        plan = _series_plan(form)
+        if plan is None:
             return None
-        first = next_weekday_on_or_after(starting, int(form.weekday.data or 0))
-        plan = scheduling.SeriesPlan(first_date=first, local_time=at, duration_minutes=duration,
-                                     interval_weeks=int(form.interval_weeks.data or 1), occurrence_count=count)
-        series = scheduling.schedule_series(group, plan, actor(), supervisor_agreement=agreement)
+        series = scheduling.schedule_series(group, plan, actor(), supervisor_agreement=agreement,
+                                            daylight_saving_confirmed=daylight_saving,
+                                            before_kickoff_confirmed=bool(form.before_kickoff_confirmed.data))
         return _("%(count)s rencontres sont planifiées. Le service prépare la réunion Zoom, puis envoie à chaque "
                  "membre une seule invitation pour toute la série. Suivez leur état ci-dessous.",
                  count=len(series.sessions))
@@ -106,8 +145,11 @@ def _schedule(group: Group, which: str, form) -> str | None:
     moderator = None
     if which == "single" and form.moderator.data:
         moderator = reach(access.member_for, group, parse_int(form.moderator))
-    scheduling.schedule_session(group, kind, moment, duration, actor(), moderator=moderator,
-                                supervisor_agreement=agreement)
+    scheduling.schedule_session(
+        group, kind, moment, duration, actor(), moderator=moderator, supervisor_agreement=agreement,
+        daylight_saving_confirmed=daylight_saving,
+        before_kickoff_confirmed=which == "single" and bool(form.before_kickoff_confirmed.data),
+        second_kickoff_confirmed=which == "kickoff" and bool(form.second_kickoff_confirmed.data))
     return _("La rencontre est planifiée. Le service prépare la réunion Zoom, puis envoie les invitations. Suivez "
              "leur état ci-dessous.")
 
@@ -148,7 +190,8 @@ def reschedule_session(group_id: int, session_id: int):
         if moment is not None and duration is not None:
             try:
                 scheduling.reschedule_session(session, moment, duration, actor(),
-                                              supervisor_agreement=bool(form.supervisor_agreement.data))
+                                              supervisor_agreement=bool(form.supervisor_agreement.data),
+                                              daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data))
             except DomainError as error:
                 general = place_errors(form, error, language())
             else:
@@ -168,7 +211,8 @@ def reschedule_series(group_id: int, series_id: int):
         if at is not None and duration is not None:
             try:
                 scheduling.reschedule_series(series, at, duration, actor(), weekday=int(form.weekday.data or 0),
-                                             supervisor_agreement=bool(form.supervisor_agreement.data))
+                                             supervisor_agreement=bool(form.supervisor_agreement.data),
+                                             daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data))
             except DomainError as error:
                 general = place_errors(form, error, language())
             else:

@@ -102,6 +102,9 @@ def end_sessions(coordinator: Coordinator) -> None:
 class IssuedToken:
     coordinator: Coordinator
     token: str  # shown once, never stored
+    # An existing coordinator named with another organisation: where they stay (not moved) or came from (moved).
+    kept_in: Organisation | None = None
+    moved_from: Organisation | None = None
 
 
 def token_digest(token: str) -> str:
@@ -109,12 +112,17 @@ def token_digest(token: str) -> str:
 
 
 def create_coordinator(settings: Settings, email: str, display_name: str | None = None,
-                       organisation_name: str | None = None, label: str = "cli") -> IssuedToken:
-    """Create (or find) a coordinator and issue them a new API token."""
+                       organisation_name: str | None = None, label: str = "cli", move: bool = False) -> IssuedToken:
+    """Create (or find) a coordinator and issue them a new API token.
+
+    An existing coordinator stays in their organisation even when another one is named — unless ``move``: a
+    coordinator sees only their organisation's groups, so moving them is never a side effect of a typo.
+    """
     address = normalise_email(email)
     if address is None:
         raise ValueError("not a valid e-mail address")
     coordinator = find_coordinator(address)
+    kept_in = moved_from = None
     if coordinator is None:
         coordinator = Coordinator(
             organisation=organisation_for_new_coordinator(settings, address, organisation_name),
@@ -125,13 +133,22 @@ def create_coordinator(settings: Settings, email: str, display_name: str | None 
         db.session.add(coordinator)
         db.session.flush()
         record(Actor.coordinator(coordinator), "coordinator.created", "coordinator", coordinator.id)
+    elif clean_text(organisation_name) and clean_text(organisation_name) != coordinator.organisation.name:
+        if move:
+            moved_from = coordinator.organisation
+            coordinator.organisation = organisation_for_new_coordinator(settings, address, organisation_name)
+            db.session.flush()
+            record(Actor.coordinator(coordinator), "coordinator.moved", "coordinator", coordinator.id,
+                   from_organisation=moved_from.id, to_organisation=coordinator.organisation_id)
+        else:
+            kept_in = coordinator.organisation
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     api_token = ApiToken(coordinator=coordinator, token_digest=token_digest(token), label=clean_text(label)[:120])
     db.session.add(api_token)
     db.session.flush()
     record(Actor.coordinator(coordinator), "api_token.created", "api_token", api_token.id)
     db.session.commit()
-    return IssuedToken(coordinator, token)
+    return IssuedToken(coordinator, token, kept_in, moved_from)
 
 
 def coordinator_for_token(token: str) -> Coordinator | None:

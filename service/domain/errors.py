@@ -9,8 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from typing import Protocol, runtime_checkable
 
 from service.i18n import gettext
+
+
+@runtime_checkable
+class Localised(Protocol):
+    """A message parameter written in the reader's language (a date, a time), rendered with the message."""
+
+    def localised(self, language: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -19,12 +27,19 @@ class Violation:
     message_id: str
     field: str | None = None
     params: dict[str, object] = dataclass_field(default_factory=dict)
+    # The existing session the rule is about (a kick-off already scheduled): an API client can go to it.
+    session_id: int | None = None
 
     def message(self, language: str) -> str:
-        return gettext(language, self.message_id, **self.params)
+        params = {key: value.localised(language) if isinstance(value, Localised) else value
+                  for key, value in self.params.items()}
+        return gettext(language, self.message_id, **params)
 
     def as_dict(self, language: str) -> dict[str, object]:
-        return {"code": self.code, "field": self.field, "message": self.message(language)}
+        answer: dict[str, object] = {"code": self.code, "field": self.field, "message": self.message(language)}
+        if self.session_id is not None:
+            answer["session_id"] = self.session_id
+        return answer
 
 
 class DomainError(Exception):

@@ -37,6 +37,8 @@ class DeliveryLine:
     reason: str | None
     sent_at: datetime | None
     waiting_for_meeting: bool
+    # The person already received an earlier version: this message is an update (a move, a new link).
+    is_update: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ class DeliverySummary:
     pending: int
     failed: tuple[DeliveryProblem, ...]
     lines: tuple[DeliveryLine, ...] = ()
+
+    @property
+    def updating(self) -> int:
+        """Pending messages that update what their recipient already has (after a move, say)."""
+        return sum(1 for line in self.lines if line.status is InviteStatus.PENDING and line.is_update)
 
 
 def carrier(invite: Invite) -> Invite | None:
@@ -64,19 +71,28 @@ def carrier(invite: Invite) -> Invite | None:
 def invites_for_session(session: GroupSession) -> list[Invite]:
     """The message that carries the latest change each person received (or is due to receive) about this
     session: its own event, its occurrence's override, or the whole series (for those whose copy has it)."""
+    return _latest_for_session(session)[0]
+
+
+def _latest_for_session(session: GroupSession) -> tuple[list[Invite], set[int]]:
+    """:func:`invites_for_session`, and the members who already received an earlier message about it."""
     conditions = [Invite.session_id == session.id]
     if session.series_id is not None and session.series is not None:
         conditions.append((Invite.series_id == session.series_id) & (Invite.recurrence_key == "")
                           & (Invite.calendar_uid == session.series.calendar_uid))
     rows = db.session.execute(select(Invite).where(or_(*conditions)).order_by(Invite.id)).scalars().all()
     latest: dict[int, Invite] = {}
+    sent: dict[int, set[int]] = {}
     for invite in rows:
         if invite.recurrence_key == "" and invite.series_id is not None and not in_copy_of(session, invite.member):
             continue  # joined after this occurrence: not in their copy
+        if invite.status is InviteStatus.SENT and invite.method is InviteMethod.REQUEST:
+            sent.setdefault(invite.member_id, set()).add(invite.id)
         carried = carrier(invite)
         if carried is not None:
             latest[invite.member_id] = carried
-    return list(latest.values())
+    received = {member for member, ids in sent.items() if member in latest and ids - {latest[member].id}}
+    return list(latest.values()), received
 
 
 def _meeting_ready(session: GroupSession) -> bool:
@@ -85,7 +101,7 @@ def _meeting_ready(session: GroupSession) -> bool:
 
 
 def delivery_summary(session: GroupSession) -> DeliverySummary:
-    invites = invites_for_session(session)
+    invites, received = _latest_for_session(session)
     ready = _meeting_ready(session)
     lines = tuple(
         DeliveryLine(
@@ -93,6 +109,7 @@ def delivery_summary(session: GroupSession) -> DeliverySummary:
             status=InviteStatus.PENDING if i.status is InviteStatus.SENDING else i.status,
             reason=i.last_error, sent_at=i.sent_at,
             waiting_for_meeting=i.status is InviteStatus.PENDING and i.method is InviteMethod.REQUEST and not ready,
+            is_update=i.member_id in received and i.status is not InviteStatus.SENT,
         )
         for i in sorted(invites, key=lambda i: (i.member.display_name.casefold(), i.member_id))
     )

@@ -93,6 +93,14 @@ def invites_status(summary: DeliverySummary, meeting: ZoomMeeting | None) -> Sta
     if summary.failed:
         return Status("failed", FAILED, N_("Invitations envoyées : %(sent)s sur %(total)s — %(failed)s en échec"),
                       {**params, "failed": len(summary.failed)})
+    if summary.pending and summary.updating == summary.pending:
+        # Everyone waiting already has the previous version: an update is on its way, nothing failed.
+        if meeting is not None and meeting.status is not MeetingStatus.READY:
+            return Status("updating", WAITING,
+                          N_("Invitations à jour : %(sent)s sur %(total)s — la mise à jour part dès que la réunion "
+                             "Zoom est à jour"), params)
+        return Status("updating", WAITING,
+                      N_("Invitations à jour : %(sent)s sur %(total)s — la mise à jour est en cours d’envoi"), params)
     if summary.pending:
         if meeting is not None and meeting.status is not MeetingStatus.READY:
             return Status("waiting_for_meeting", WAITING,
@@ -135,15 +143,29 @@ def prompt_counts(session_ids: Sequence[int]) -> dict[int, PromptCounts]:
     }
 
 
-def prompts_status(counts: PromptCounts) -> Status:
+def prompts_status(counts: PromptCounts, started: bool = True) -> Status:
     if counts.total == 0 or counts.console_only:
         return Status("console_only", NEUTRAL, N_("Questions affichées dans la console du modérateur seulement"))
     params = {"posted": counts.posted, "total": counts.total}
+    if not started and not counts.posted and not counts.failed:
+        return Status("upcoming", NEUTRAL, N_("Messages dans Zoom : %(total)s à venir"), params)
     if counts.failed:
         return Status("failed", FAILED, N_("Messages publiés dans Zoom : %(posted)s sur %(total)s — %(failed)s non "
                                            "publiés"), {**params, "failed": counts.failed})
     tone = OK if counts.posted == counts.total else NEUTRAL
     return Status("posted", tone, N_("Messages publiés dans Zoom : %(posted)s sur %(total)s"), params)
+
+
+def ended_status(session: GroupSession, meeting: Status) -> Status:
+    """Once a session is over, its meeting's readiness is no longer news: say that it took place."""
+    if meeting.code in ("ready", "deleted", "pending", "waiting"):
+        return Status("ended", NEUTRAL, N_("Rencontre terminée"))
+    return meeting  # a meeting refused or deleted in Zoom stays visible: the session may not have happened
+
+
+# How long a follow-up flag stays on the list of groups (it stays on the session's own page).
+FOLLOW_UP_SHOWN = timedelta(days=14)
+FOLLOW_UP = Status("follow_up", WAITING, N_("Suivi demandé par la personne modératrice"))
 
 
 @dataclass(frozen=True)
@@ -158,6 +180,7 @@ class SessionView:
     is_past: bool
     is_live: bool
     can_change: bool
+    follow_up: Status | None = None  # the moderator asked the coordinator to check in with the group
 
     @property
     def id(self) -> int:
@@ -170,16 +193,21 @@ def _view(session: GroupSession, counts: PromptCounts, now: datetime) -> Session
     started = session.actual_started_at or session.starts_at
     ended = session.actual_ended_at or session.ends_at
     is_live = session.status is SessionStatus.SCHEDULED and started <= now < ended
+    is_past = ended <= now or session.status is SessionStatus.ENDED
+    meeting_now = meeting_status(meeting, session)
+    if is_past and session.status is not SessionStatus.CANCELLED:
+        meeting_now = ended_status(session, meeting_now)
     return SessionView(
         session=session,
         kind_label=KIND_LABELS[session.kind],
         moderator=session.moderator,
-        meeting=meeting_status(meeting, session),
+        meeting=meeting_now,
         invites=invites_status(delivery, meeting),
-        prompts=prompts_status(counts),
+        prompts=prompts_status(counts, started=is_live or is_past),
         delivery=delivery,
-        is_past=ended <= now,
+        is_past=is_past,
         is_live=is_live,
+        follow_up=FOLLOW_UP if session.follow_up_needed else None,
         can_change=session.status is SessionStatus.SCHEDULED and session.actual_started_at is None
         and session.starts_at > now,
     )
@@ -200,6 +228,33 @@ def session_views(group: Group, now: datetime | None = None, include_all: bool =
 def session_view(session: GroupSession, now: datetime | None = None) -> SessionView:
     now = now or now_utc()
     return _view(session, prompt_counts([session.id]).get(session.id, PromptCounts()), now)
+
+
+@dataclass(frozen=True)
+class SeriesLine:
+    """A series' shared statuses (one Zoom meeting, one invitation per person), shown once above its rows."""
+
+    series: SessionSeries
+    meeting: Status
+    invites: Status
+    first: GroupSession  # its first occurrence still ahead
+
+    def covers(self, view: SessionView) -> bool:
+        """Whether ``view``'s meeting and invitations say the same as the series' (nothing of its own to say)."""
+        return view.meeting == self.meeting and view.invites == self.invites
+
+
+def series_lines(views: Sequence[SessionView]) -> dict[int, SeriesLine]:
+    """By series id: the statuses of each series' first occurrence still ahead (none for a series all past)."""
+    lines: dict[int, SeriesLine] = {}
+    for view in views:
+        session = view.session
+        if session.series_id is None or session.series_id in lines or view.is_past:
+            continue
+        if session.status is SessionStatus.CANCELLED:
+            continue
+        lines[session.series_id] = SeriesLine(session.series, view.meeting, view.invites, session)
+    return lines
 
 
 def active_series(group: Group) -> list[SessionSeries]:
@@ -223,6 +278,7 @@ class GroupSummary:
     trained_count: int
     next_session: GroupSession | None
     problems: int  # sessions ahead whose meeting or invitations failed
+    follow_ups: int = 0  # sessions of the last weeks whose moderator asked the coordinator to check in
 
 
 def group_summaries(groups: Sequence[Group], now: datetime | None = None) -> list[GroupSummary]:
@@ -235,8 +291,13 @@ def group_summaries(groups: Sequence[Group], now: datetime | None = None) -> lis
         ).scalars())
         upcoming = [s for s in upcoming if s.ends_at > now]
         problems = sum(1 for s in upcoming[:12] if _has_problem(s))
+        follow_ups = db.session.execute(
+            select(func.count()).select_from(GroupSession).where(
+                GroupSession.group_id == group.id, GroupSession.follow_up_needed.is_(True),
+                GroupSession.starts_at > now - FOLLOW_UP_SHOWN, GroupSession.starts_at <= now)
+        ).scalar_one()
         summaries.append(GroupSummary(group, len(group.active_members), len(trained_members(group)),
-                                      upcoming[0] if upcoming else None, problems))
+                                      upcoming[0] if upcoming else None, problems, follow_ups))
     return summaries
 
 

@@ -14,9 +14,16 @@ from datetime import date, datetime, time, timedelta
 from service import dispatch
 from service.domain import invitations
 from service.domain.audit import Actor, record
-from service.domain.clock import local_start, now_utc, to_local, to_utc, weekly_dates
+from service.domain.clock import now_utc, to_local, to_utc, weekly_dates
 from service.domain.errors import DomainError, Violation, refuse
 from service.domain.moderation import assign_moderators, group_history, has_a_moderator
+from service.domain.occurrences import Occurrence, occurrences
+from service.domain.schedule_questions import (
+    QUESTIONS,
+    as_typed,
+    check_kickoff_order,
+    check_local_times,
+)
 from service.domain.prompts import REASON_SESSION_CANCELLED, insert_prompts, stop_pending_prompts, write_prompts
 from service.domain.rules import check_session_time, falls_in_working_hours
 from service.extensions import current_settings, db
@@ -133,16 +140,48 @@ def _commit_as_written() -> None:
         session.expire_on_commit = expire
 
 
+@dataclass(frozen=True)
+class SeriesPreview:
+    """A series before it is saved: every occurrence, the rules it breaks, and the questions to ask."""
+
+    occurrences: list[Occurrence]
+    violations: list[Violation]
+    questions: list[Violation]
+
+
+def _series_checks(group: Group, plan: SeriesPlan, now: datetime, supervisor_agreement: bool,
+                   daylight_saving_confirmed: bool, before_kickoff_confirmed: bool
+                   ) -> tuple[list[Violation], list[Occurrence]]:
+    violations = _check_group_can_meet(group) + _check_plan(plan)
+    if violations:
+        return violations, []
+    found = occurrences(plan.dates(), plan.local_time, group.timezone)
+    first = found[0].starts_at
+    violations += check_session_time(SessionKind.REGULAR, first, plan.duration_minutes, now)
+    violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
+                                              supervisor_agreement)
+    violations += check_local_times(found, group.timezone, daylight_saving_confirmed)
+    violations += check_kickoff_order(group, SessionKind.REGULAR, first, before_kickoff_confirmed, False)
+    return violations, found
+
+
+def preview_series(group: Group, plan: SeriesPlan, supervisor_agreement: bool = False,
+                   daylight_saving_confirmed: bool = False, before_kickoff_confirmed: bool = False,
+                   now: datetime | None = None) -> SeriesPreview:
+    """What :func:`schedule_series` would do, without saving anything."""
+    violations, found = _series_checks(group, plan, now or now_utc(), supervisor_agreement,
+                                       daylight_saving_confirmed, before_kickoff_confirmed)
+    return SeriesPreview(found, [v for v in violations if v.code not in QUESTIONS],
+                         [v for v in violations if v.code in QUESTIONS])
+
+
 def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agreement: bool = False,
-                    now: datetime | None = None) -> SessionSeries:
+                    now: datetime | None = None, daylight_saving_confirmed: bool = False,
+                    before_kickoff_confirmed: bool = False) -> SessionSeries:
     """A recurring series (weekly or every two weeks): one calendar event and one recurring Zoom meeting."""
     now = now or now_utc()
-    violations = _check_group_can_meet(group) + _check_plan(plan)
-    if not violations:
-        first = local_start(plan.first_date, plan.local_time, group.timezone)
-        violations += check_session_time(SessionKind.REGULAR, first, plan.duration_minutes, now)
-        violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
-                                                  supervisor_agreement)
+    violations, found = _series_checks(group, plan, now, supervisor_agreement, daylight_saving_confirmed,
+                                       before_kickoff_confirmed)
     if violations:
         raise DomainError(violations)
 
@@ -163,8 +202,8 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
     series.group = group
     history = group_history(group)
     sessions = []
-    for index, day in enumerate(plan.dates()):
-        starts_at = local_start(day, plan.local_time, group.timezone)
+    for index, planned in enumerate(found):
+        starts_at = planned.starts_at
         session = _new_session(group, SessionKind.REGULAR, starts_at, plan.duration_minutes,
                                history.session_count + index)
         session.series = series
@@ -189,7 +228,8 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
 
 def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, duration_minutes: int | None,
                      actor: Actor, moderator: Member | None = None, supervisor_agreement: bool = False,
-                     now: datetime | None = None) -> GroupSession:
+                     now: datetime | None = None, daylight_saving_confirmed: bool = False,
+                     before_kickoff_confirmed: bool = False, second_kickoff_confirmed: bool = False) -> GroupSession:
     """A single session: the kick-off meeting, a one-off regular session, or a rehearsal for a new moderator.
 
     ``local_start_at`` is a wall-clock time in the group's zone (naive) or an aware datetime.
@@ -209,6 +249,10 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     starts_at = to_utc(local_start_at, group.timezone)
     violations += check_session_time(kind, starts_at, duration, now)
     violations += _check_supervisor_agreement(to_local(starts_at, group.timezone), duration, supervisor_agreement)
+    violations += check_local_times(as_typed(local_start_at, group.timezone), group.timezone,
+                                    daylight_saving_confirmed)
+    if group.status is GroupStatus.ACTIVE:
+        violations += check_kickoff_order(group, kind, starts_at, before_kickoff_confirmed, second_kickoff_confirmed)
     if violations:
         raise DomainError(violations)
 
@@ -252,7 +296,8 @@ def _meeting_needs_sync(meeting: ZoomMeeting | None) -> None:
 
 
 def reschedule_session(session: GroupSession, local_start_at: datetime, duration_minutes: int | None,
-                       actor: Actor, supervisor_agreement: bool = False, now: datetime | None = None) -> GroupSession:
+                       actor: Actor, supervisor_agreement: bool = False, now: datetime | None = None,
+                       daylight_saving_confirmed: bool = False) -> GroupSession:
     """Move one session (or one occurrence of a series) and/or change its length."""
     now = now or now_utc()
     _check_changeable(session, now)
@@ -260,6 +305,8 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
     starts_at = to_utc(local_start_at, session.timezone)
     violations = check_session_time(session.kind, starts_at, duration, now)
     violations += _check_supervisor_agreement(to_local(starts_at, session.timezone), duration, supervisor_agreement)
+    violations += check_local_times(as_typed(local_start_at, session.timezone), session.timezone,
+                                    daylight_saving_confirmed)
     if violations:
         raise DomainError(violations)
     session.starts_at = starts_at
@@ -277,7 +324,7 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
 
 def reschedule_series(series: SessionSeries, local_time: time, duration_minutes: int, actor: Actor,
                       weekday: int | None = None, supervisor_agreement: bool = False,
-                      now: datetime | None = None) -> SessionSeries:
+                      now: datetime | None = None, daylight_saving_confirmed: bool = False) -> SessionSeries:
     """Change the time (and weekday, length) of every occurrence still ahead; past ones stay as they were."""
     now = now or now_utc()
     if series.status is not SeriesStatus.ACTIVE:
@@ -291,12 +338,12 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
         raise refuse("weekday_invalid", N_("Choisissez un jour de la semaine."), "weekday")
     shift_days = (weekday - series.weekday) % 7
     violations: list[Violation] = []
-    moved: list[tuple[GroupSession, datetime]] = []
-    for session in upcoming:
-        local_day = to_local(session.original_starts_at or session.starts_at, series.timezone).date()
-        new_start = local_start(local_day + timedelta(days=shift_days), local_time, series.timezone)
-        moved.append((session, new_start))
+    days = [to_local(session.original_starts_at or session.starts_at, series.timezone).date()
+            + timedelta(days=shift_days) for session in upcoming]
+    found = occurrences(days, local_time, series.timezone)
+    moved = [(session, planned.starts_at) for session, planned in zip(upcoming, found)]
     violations += check_session_time(SessionKind.REGULAR, moved[0][1], duration_minutes, now)
+    violations += check_local_times(found, series.timezone, daylight_saving_confirmed)
     violations += _check_supervisor_agreement(to_local(moved[0][1], series.timezone), duration_minutes,
                                               supervisor_agreement)
     if violations:

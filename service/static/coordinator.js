@@ -3,7 +3,7 @@
  *   messages appear on the fields the person has already touched.
  * - [data-live-region]: the sessions table reloads itself (ETag, so unchanged tables cost a 304).
  * - form[data-confirm]: asks before an action that cannot be undone.
- * - An error summary gets the focus, so keyboard and screen-reader users land on it.
+ * - An error summary gets the focus, so keyboard and screen-reader users land on it (else a series' dates).
  */
 (function () {
   "use strict";
@@ -74,7 +74,7 @@
     var etag = null;
     function busy() {
       return region.querySelector(".is-live, [data-status=pending], [data-status=waiting], " +
-                                  "[data-status=waiting_for_meeting], [data-status=sending]") !== null;
+                                  "[data-status=waiting_for_meeting], [data-status=sending], [data-status=updating]") !== null;
     }
     function schedule() { setTimeout(refresh, busy() ? 5000 : 30000); }
     function refresh() {
@@ -105,6 +105,8 @@
     Array.prototype.forEach.call(document.querySelectorAll("form[data-live-check]"), liveCheck);
     Array.prototype.forEach.call(document.querySelectorAll("[data-live-region]"), liveRegion);
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) { summary.focus(); }
+    // Otherwise a series' dates just shown get the focus: they are what the coordinator is asked to check.
+    var preview = document.querySelector("[data-series-preview]");
+    if (summary) { summary.focus(); } else if (preview) { preview.focus(); }
   });
 })();
