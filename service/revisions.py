@@ -13,19 +13,26 @@ poll (``service.moderator.polling``), and losing Redis loses nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from redis import Redis
 from redis.client import Pipeline
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from service.domain.clock import now_utc
 from service.effects import after_commit
-from service.models import GroupSession, Prompt
+from service.models import GroupSession, Member, Prompt, SessionStatus
 
 # A published revision outlives any session; it is refreshed on every change and refilled on a miss.
 REVISION_TTL_SECONDS = 24 * 3600
 # Prompt columns whose change a console shows.
 _PROMPT_FIELDS_SHOWN = ("status", "due_at", "expires_at")
 _CHANGED = "entre_pairs_changed_revisions"
+# Member columns whose change a console shows (the speaking order: who is in it, under which first name).
+_MEMBER_FIELDS_SHOWN = ("status", "display_name")
+# A console stays open a while after its session's planned start (late starts, extra time, the follow-up).
+CONSOLE_OPEN_AFTER_START = timedelta(hours=12)
 
 # Sets the key to ARGV[1] unless it already holds a greater revision; returns the value kept.
 _SET_IF_GREATER = """
@@ -85,6 +92,30 @@ def _raise_on_prompt_change(session: Session, flush_context, instances) -> None:
                 continue
             owner = obj.session
             if owner is not None and not _changed(inspect(owner), "revision"):
+                owner.revision = (owner.revision or 0) + 1
+
+
+@event.listens_for(Session, "before_flush")
+def _raise_on_membership_change(session: Session, flush_context, instances) -> None:
+    """Someone joining, leaving or renamed changes the speaking order of every console still open for their group."""
+    group_ids = set()
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Member):
+            continue
+        if obj in session.new or any(_changed(inspect(obj), name) for name in _MEMBER_FIELDS_SHOWN):
+            group_id = obj.group_id if obj.group_id is not None else getattr(obj.group, "id", None)
+            if group_id is not None:
+                group_ids.add(group_id)
+    if not group_ids:
+        return
+    with session.no_autoflush:
+        open_sessions = session.execute(
+            select(GroupSession).where(GroupSession.group_id.in_(group_ids),
+                                       GroupSession.status == SessionStatus.SCHEDULED,
+                                       GroupSession.starts_at > now_utc() - CONSOLE_OPEN_AFTER_START)
+        ).scalars()
+        for owner in open_sessions:
+            if not _changed(inspect(owner), "revision"):
                 owner.revision = (owner.revision or 0) + 1
 
 

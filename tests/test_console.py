@@ -255,7 +255,10 @@ def test_the_organisations_own_resources_come_first_in_the_sessions_language(cli
     page = client.get(f"/m/{token}").get_data(as_text=True)
     help_panel = page[page.index('id="help"'):]
     assert "PAE du CISSS" in help_panel and "CISSS EAP" not in page
-    assert help_panel.index("1-800-555-0100") < help_panel.index("9-8-8")
+    resources = help_panel[help_panel.index('class="resources"'):]
+    assert resources.index("1-800-555-0100") < resources.index("9-8-8")
+    # What to do when someone is in distress comes before the list, whole.
+    assert help_panel.index("Si une personne semble en détresse") < help_panel.index('class="resources"')
 
 
 def test_poll_interval_setting_is_checked(tmp_path):

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
-from service.i18n import gettext
+from service.elision import elide
+from service.i18n import gettext, normalise_language
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,10 @@ class Violation:
     params: dict[str, object] = dataclass_field(default_factory=dict)
 
     def message(self, language: str) -> str:
-        return gettext(language, self.message_id, **self.params)
+        text = gettext(language, self.message_id, **self.params)
+        # « relève de %(manager)s » reads « relève d’Éloïse »: the names are only known now.
+        names = [value for value in self.params.values() if isinstance(value, str)]
+        return elide(text, names, normalise_language(language))
 
     def as_dict(self, language: str) -> dict[str, object]:
         return {"code": self.code, "field": self.field, "message": self.message(language)}

@@ -15,10 +15,10 @@ from service.domain.clock import now_utc
 from service.domain.errors import DomainError
 from service.errors import invalid_link, wants_json
 from service.extensions import current_settings
-from service.models import ActorKind
+from service.models import ActorKind, GroupSession
 from service.moderator import polling
 from service.moderator.forms import ControlForm, FollowUpForm
-from service.moderator.state import plan_version, snapshot
+from service.moderator.state import end_times, plan_version, snapshot
 from service.moderator.view import SOON, console_view
 
 
@@ -72,7 +72,7 @@ def state(token: str):
     return response
 
 
-def _control(token: str, change: Callable, done: str):
+def _control(token: str, change: Callable, done: str | Callable[[GroupSession], str]):
     """Apply one live change, unless the page it came from is out of date (409: it is then shown afresh)."""
     try:
         access = _access(token)
@@ -89,7 +89,7 @@ def _control(token: str, change: Callable, done: str):
         change(session, _actor(access))
     except DomainError as error:
         return _refused(token, access, " ".join(error.messages(session.language)), 409)
-    return _done(token, access, done)
+    return _done(token, access, done if isinstance(done, str) else done(session))
 
 
 def _refused(token: str, access: links.ConsoleAccess, message: str, status: int):
@@ -112,12 +112,32 @@ def start(token: str):
 
 def extra_time(token: str):
     return _control(token, lambda session, actor: live.add_time(session, actor),
-                    _("2 minutes de plus : l’étape en cours est prolongée et les suivantes sont décalées."))
+                    lambda session: f"{_('2 minutes de plus : l’étape en cours est prolongée et les suivantes sont décalées.')} "
+                                    f"{_end_news(session)}")
+
+
+def _end_news(session: GroupSession) -> str:
+    """Where the end now stands: a moderator who skipped ahead is told the session now ends earlier."""
+    times = end_times(session, now_utc())
+    if times["end_moved"]:
+        return _("La rencontre finit maintenant à %(end)s (au lieu de %(planned)s).", end=times["ends_label"],
+                 planned=times["planned_end_label"])
+    return _("La rencontre finit à %(end)s, comme prévu.", end=times["ends_label"])
 
 
 def next_step(token: str):
     return _control(token, lambda session, actor: live.next_step_now(session, actor),
-                    _("C’est parti pour l’étape suivante."))
+                    lambda session: f"{_('C’est parti pour l’étape suivante.')} {_end_news(session)}")
+
+
+def keep_end(token: str):
+    return _control(token, lambda session, actor: live.keep_planned_end(session, actor),
+                    _("C’est noté : les étapes qui restent se partagent le temps jusqu’à l’heure prévue."))
+
+
+def close(token: str):
+    return _control(token, lambda session, actor: live.close_with_key_message(session, actor),
+                    _("Le message clé est publié; la rencontre se termine après son temps. Merci d’avoir animé!"))
 
 
 def end(token: str):
