@@ -276,6 +276,9 @@ def test_controls_offered_follow_the_moment(session, settings):
     offered = lambda now: {k for k, v in console_view(session, now, settings).controls.items() if v}  # noqa: E731
     assert offered(first_due - timedelta(days=3)) == {"start"}
     assert offered(first_due - timedelta(minutes=10)) == {"start", "extra_time"}
-    assert offered(first_due + timedelta(seconds=30)) == {"start", "extra_time", "next_step", "end"}
-    assert offered(first_due + timedelta(minutes=10)) == {"extra_time", "next_step", "end"}
+    # Once it runs, starting again is behind a confirmation; ending offers to post the key message first.
+    assert offered(first_due + timedelta(seconds=30)) == {"restart", "extra_time", "next_step", "end",
+                                                         "end_with_key_message"}
+    assert offered(first_due + timedelta(minutes=10)) == {"extra_time", "next_step", "end", "end_with_key_message"}
+    assert offered(first_due + timedelta(minutes=29, seconds=30)) == {"extra_time", "end", "end_plain"}
     assert offered(first_due + timedelta(minutes=31)) == {"follow_up"}
