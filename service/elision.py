@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 # Words that lose their vowel before a vowel sound, and what they become.
 _ELIDED = {"de": "d’", "que": "qu’", "jusque": "jusqu’"}
-_VOWELS = set("aeiou")
+_VOWELS = set("aeiouœæ")
 
 
 def _base_letters(word: str) -> str:
@@ -42,7 +42,7 @@ def elide(text: str, names: Iterable[str], language: str = "fr") -> str:
     if language != "fr":
         return text
     for name in {name for name in names if name and starts_with_vowel_sound(name)}:
-        pattern = re.compile(r"\b(" + "|".join(_ELIDED) + r") " + re.escape(name), re.IGNORECASE)
+        pattern = re.compile(r"\b(" + "|".join(_ELIDED) + r") " + re.escape(name) + r"(?!\w)", re.IGNORECASE)
         text = pattern.sub(lambda match: _elided(match.group(1)) + name, text)
     return text
 

@@ -60,7 +60,7 @@ class Status:
 KIND_LABELS = {
     SessionKind.KICKOFF: N_("Rencontre de démarrage"),
     SessionKind.REGULAR: N_("Rencontre régulière"),
-    SessionKind.REHEARSAL: N_("Répétition du modérateur"),
+    SessionKind.REHEARSAL: N_("Répétition de la personne modératrice"),
 }
 
 # Why a meeting waits for something unexpected (the lifecycle names every reason it sets: meetings.WAITING_REASONS).
@@ -137,7 +137,7 @@ def prompt_counts(session_ids: Sequence[int]) -> dict[int, PromptCounts]:
 
 def prompts_status(counts: PromptCounts) -> Status:
     if counts.total == 0 or counts.console_only:
-        return Status("console_only", NEUTRAL, N_("Questions affichées dans la console du modérateur seulement"))
+        return Status("console_only", NEUTRAL, N_("Questions affichées dans la console de la personne modératrice seulement"))
     params = {"posted": counts.posted, "total": counts.total}
     if counts.failed:
         return Status("failed", FAILED, N_("Messages publiés dans Zoom : %(posted)s sur %(total)s — %(failed)s non "
