@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from redis import Redis
 from redis.client import Pipeline
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
 from service.domain.clock import now_utc
@@ -108,15 +108,17 @@ def _raise_on_membership_change(session: Session, flush_context, instances) -> N
                 group_ids.add(group_id)
     if not group_ids:
         return
-    with session.no_autoflush:
-        open_sessions = session.execute(
-            select(GroupSession).where(GroupSession.group_id.in_(group_ids),
-                                       GroupSession.status == SessionStatus.SCHEDULED,
-                                       GroupSession.starts_at > now_utc() - CONSOLE_OPEN_AFTER_START)
-        ).scalars()
-        for owner in open_sessions:
-            if not _changed(inspect(owner), "revision"):
-                owner.revision = (owner.revision or 0) + 1
+    # One statement, counted in the database: an object loaded earlier in this transaction may hold an older
+    # revision, and writing "old + 1" back would lower it.
+    revised = session.execute(
+        update(GroupSession)
+        .where(GroupSession.group_id.in_(sorted(group_ids)), GroupSession.status == SessionStatus.SCHEDULED,
+               GroupSession.starts_at > now_utc() - CONSOLE_OPEN_AFTER_START)
+        .values(revision=GroupSession.revision + 1)
+        .returning(GroupSession.id, GroupSession.revision),
+        execution_options={"synchronize_session": "fetch"},
+    ).all()
+    note_changed(session, dict(revised))
 
 
 @event.listens_for(Session, "after_flush")

@@ -282,3 +282,18 @@ def test_controls_offered_follow_the_moment(session, settings):
     assert offered(first_due + timedelta(minutes=10)) == {"extra_time", "next_step", "end", "end_with_key_message"}
     assert offered(first_due + timedelta(minutes=29, seconds=30)) == {"extra_time", "end", "end_plain"}
     assert offered(first_due + timedelta(minutes=31)) == {"follow_up"}
+
+
+def test_a_member_leaving_raises_the_revision_and_leaves_the_speaking_order(client, session, token):
+    """An open console learns at its next poll that someone left (item 5 of issue 17)."""
+    state = client.get(f"/m/{token}/state").get_json()
+    etag = client.get(f"/m/{token}/revision").headers["ETag"]
+    assert client.get(f"/m/{token}/revision", headers={"If-None-Match": etag}).status_code == 304
+    leaving = next(m for m in session.group.active_members if m.id != session.moderator_id)
+    assert leaving.first_name in [speaker["name"] for speaker in state["speakers"]]
+    groups.member_leaves(leaving, Actor(ActorKind.MEMBER, leaving.id))
+    poll = client.get(f"/m/{token}/revision", headers={"If-None-Match": etag})
+    assert poll.status_code == 200 and poll.get_json()["revision"] > state["revision"]
+    after = client.get(f"/m/{token}/state").get_json()
+    assert leaving.first_name not in [speaker["name"] for speaker in after["speakers"]]
+    assert len(after["speakers"]) == len(state["speakers"]) - 1

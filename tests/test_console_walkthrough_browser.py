@@ -118,7 +118,7 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
         page.get_by_role("button", name="Étape suivante maintenant").click()
         page.locator(f'[data-step-panel="{step}"]').wait_for(state="visible")
     message = page.locator("[data-control-message]")
-    message.filter(has_text="La rencontre finit maintenant à").wait_for()
+    message.filter(has_text="Fin maintenant prévue à").wait_for()
     early_end = live.live_end(rows(session)["q2"].session)
     assert early_end < planned_end
     assert clock_label(early_end, zone, "fr") in message.inner_text()
@@ -171,9 +171,9 @@ def test_console_in_english_at_both_widths(server, browser, actor, settings):
         assert re.fullmatch(r"\d+:\d\d", page.locator("[data-bar-countdown]").inner_text())
         if scroll_to.endswith("guidance"):
             break
-    assert bar.bounding_box()["height"] < PHONE["height"] * 0.35
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "walkthrough-console-extra-time-en-phone", full_page=False)
+    assert bar.bounding_box()["height"] < PHONE["height"] * 0.35
     page.set_viewport_size(LAPTOP)
     screenshot(page, "walkthrough-console-extra-time-en-laptop")
 
@@ -195,6 +195,7 @@ def test_a_member_who_leaves_drops_out_of_an_open_console_at_the_next_poll(serve
     session = schedule(actor)
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
+    errors = watch_errors(page)
     page.goto(console_url(server, settings, session))
     page.get_by_role("button", name="La rencontre commence maintenant").click()
     page.locator('[data-step-panel="welcome"]').wait_for(state="visible")
@@ -214,6 +215,7 @@ def test_a_member_who_leaves_drops_out_of_an_open_console_at_the_next_poll(serve
     after = [names.nth(i).inner_text() for i in range(names.count())]
     assert after == [name for name in before if name != leaving.first_name]  # nobody else moved
     assert panel.locator("[data-speaker-turn]").inner_text().endswith(before[2])  # the floor passes on
+    assert errors == []
     context.close()
 
 

@@ -53,7 +53,7 @@ def live_end(session: GroupSession) -> datetime:
 def can_keep_planned_end(session: GroupSession, now: datetime) -> bool:
     """Skipping ahead brought the end forward: the moderator may give the time back to the steps left."""
     return (session.status is SessionStatus.SCHEDULED and current_prompt(session, now) is not None
-            and live_end(session) < planned_end(session))
+            and live_end(session) < planned_end(session) - timedelta(seconds=1))
 
 
 def key_message_ahead(session: GroupSession, now: datetime) -> Prompt | None:
@@ -169,6 +169,7 @@ def keep_planned_end(session: GroupSession, actor: Actor, now: datetime | None =
     for prompt, seconds in zip(remaining[1:], lengths[1:]):
         prompt.due_at = start
         prompt.expires_at = start = start + timedelta(seconds=seconds)
+    remaining[-1].expires_at = planned_end(session)  # to the instant (the shares are whole seconds)
     _changed(session, actor, "session.kept_end", seconds=available)
 
 

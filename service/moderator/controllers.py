@@ -112,22 +112,27 @@ def start(token: str):
 
 def extra_time(token: str):
     return _control(token, lambda session, actor: live.add_time(session, actor),
-                    lambda session: f"{_('2 minutes de plus : l’étape en cours est prolongée et les suivantes sont décalées.')} "
-                                    f"{_end_news(session)}")
-
-
-def _end_news(session: GroupSession) -> str:
-    """Where the end now stands: a moderator who skipped ahead is told the session now ends earlier."""
-    times = end_times(session, now_utc())
-    if times["end_moved"]:
-        return _("La rencontre finit maintenant à %(end)s (au lieu de %(planned)s).", end=times["ends_label"],
-                 planned=times["planned_end_label"])
-    return _("La rencontre finit à %(end)s, comme prévu.", end=times["ends_label"])
+                    _with_end_news(_("2 minutes de plus pour l’étape en cours.")))
 
 
 def next_step(token: str):
     return _control(token, lambda session, actor: live.next_step_now(session, actor),
-                    lambda session: f"{_('C’est parti pour l’étape suivante.')} {_end_news(session)}")
+                    _with_end_news(_("C’est parti pour l’étape suivante.")))
+
+
+def _with_end_news(done: str) -> Callable[[GroupSession], str]:
+    """The change's message, then where the end now stands (a session cut short by skipping ahead says so)."""
+
+    def message(session: GroupSession) -> str:
+        times = end_times(session, now_utc())
+        if times["end_moved"]:
+            news = _("Fin maintenant prévue à %(end)s (au lieu de %(planned)s).", end=times["ends_label"],
+                     planned=times["planned_end_label"])
+        else:
+            news = _("Fin prévue à %(end)s.", end=times["ends_label"])
+        return f"{done} {news}"
+
+    return message
 
 
 def keep_end(token: str):

@@ -129,7 +129,7 @@
       restart: running && moment.current === steps[0],
       extra_time: running || aboutToStart,
       next_step: running && !!moment.next,
-      keep_end: running && state.can_keep_end && Date.parse(state.ends_at) < Date.parse(state.planned_end_at),
+      keep_end: running && state.can_keep_end,
       end: running,
       follow_up: moment.phase === "over"
     };
