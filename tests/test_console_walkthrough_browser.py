@@ -161,6 +161,8 @@ def test_console_in_english_at_both_widths(server, browser, actor, settings):
     page.locator('[data-step-panel="welcome"]').wait_for(state="visible")
     page.get_by_role("button", name="+2 minutes").click()
     page.locator("[data-end]").wait_for(state="visible")
+    # The answer speaks the session's language (it was French whatever the session's language).
+    page.locator("[data-control-message]", has_text="2 more minutes for the current step. Now ending at").wait_for()
     bar = page.locator("[data-controls]")
     for scroll_to in ('[data-step-panel="welcome"] .guidance', ".timeline"):
         page.locator(scroll_to).scroll_into_view_if_needed()

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from service import links
 from service.domain import live
@@ -72,8 +74,10 @@ def state(token: str):
     return response
 
 
-def _control(token: str, change: Callable, done: str | Callable[[GroupSession], str]):
-    """Apply one live change, unless the page it came from is out of date (409: it is then shown afresh)."""
+def _control(token: str, change: Callable, done: LazyString | Callable[[GroupSession], str]):
+    """Apply one live change, unless the page it came from is out of date (409: it is then shown afresh).
+
+    ``done`` is lazy: it is put into words once the link has told which language the console speaks."""
     try:
         access = _access(token)
     except links.InvalidLink:
@@ -89,7 +93,7 @@ def _control(token: str, change: Callable, done: str | Callable[[GroupSession], 
         change(session, _actor(access))
     except DomainError as error:
         return _refused(token, access, " ".join(error.messages(session.language)), 409)
-    return _done(token, access, done if isinstance(done, str) else done(session))
+    return _done(token, access, str(done) if isinstance(done, LazyString) else done(session))
 
 
 def _refused(token: str, access: links.ConsoleAccess, message: str, status: int):
@@ -107,20 +111,20 @@ def _done(token: str, access: links.ConsoleAccess, message: str):
 
 def start(token: str):
     return _control(token, lambda session, actor: live.started(session, now_utc(), actor),
-                    _("C’est noté : le déroulement repart de maintenant."))
+                    _l("C’est noté : le déroulement repart de maintenant."))
 
 
 def extra_time(token: str):
     return _control(token, lambda session, actor: live.add_time(session, actor),
-                    _with_end_news(_("2 minutes de plus pour l’étape en cours.")))
+                    _with_end_news(_l("2 minutes de plus pour l’étape en cours.")))
 
 
 def next_step(token: str):
     return _control(token, lambda session, actor: live.next_step_now(session, actor),
-                    _with_end_news(_("C’est parti pour l’étape suivante.")))
+                    _with_end_news(_l("C’est parti pour l’étape suivante.")))
 
 
-def _with_end_news(done: str) -> Callable[[GroupSession], str]:
+def _with_end_news(done: LazyString) -> Callable[[GroupSession], str]:
     """The change's message, then where the end now stands (a session cut short by skipping ahead says so)."""
 
     def message(session: GroupSession) -> str:
@@ -137,17 +141,17 @@ def _with_end_news(done: str) -> Callable[[GroupSession], str]:
 
 def keep_end(token: str):
     return _control(token, lambda session, actor: live.keep_planned_end(session, actor),
-                    _("C’est noté : les étapes qui restent se partagent le temps jusqu’à l’heure prévue."))
+                    _l("C’est noté : les étapes qui restent se partagent le temps jusqu’à l’heure prévue."))
 
 
 def close(token: str):
     return _control(token, lambda session, actor: live.close_with_key_message(session, actor),
-                    _("Le message clé est publié; la rencontre se termine après son temps. Merci d’avoir animé!"))
+                    _l("Le message clé est publié; la rencontre se termine après son temps. Merci d’avoir animé!"))
 
 
 def end(token: str):
     return _control(token, lambda session, actor: live.ended(session, now_utc(), actor),
-                    _("La rencontre est terminée. Merci d’avoir animé!"))
+                    _l("La rencontre est terminée. Merci d’avoir animé!"))
 
 
 def follow_up(token: str):
