@@ -236,3 +236,27 @@ def test_participant_page_names_no_group(server, browser, actor, settings, langu
     page.set_viewport_size(LAPTOP)
     screenshot(page, f"walkthrough-participant-{language}-laptop")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_coordinators_header_stays_small_on_a_phone(server, browser, language):
+    """It took 40 % of a phone's screen: now one compact band, every link still there and reachable."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{server}/coordination/")
+    page.fill("#email", "camille@exemple.ca")
+    page.fill("#display_name", "Camille Tremblay-Desrosiers")
+    page.get_by_role("button", name="Se connecter").click()
+    page.locator("h1").wait_for()
+    if language == "en":
+        page.get_by_role("link", name="English").click()
+        page.locator("h1", has_text="My groups").wait_for()
+    screenshot(page, f"walkthrough-coordinator-header-{language}-phone", full_page=False)
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= PHONE["height"] * 0.15, header
+    for link in ("Mes groupes", "Nouveau groupe") if language == "fr" else ("My groups", "New group"):
+        assert page.locator(".site-nav").get_by_role("link", name=link, exact=True).is_visible()
+    assert page.get_by_role("button", name="Se déconnecter" if language == "fr" else "Log out").is_visible()
+    page.set_viewport_size(LAPTOP)
+    screenshot(page, f"walkthrough-coordinator-header-{language}-laptop", full_page=False)
+    context.close()
