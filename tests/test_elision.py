@@ -32,3 +32,10 @@ def test_the_hierarchy_message_elides_the_managers_name():
     violation = Violation("hierarchy_in_group", "%(member)s relève de %(manager)s, qui fait aussi partie du groupe.",
                           params={"member": "Luc", "manager": "Éloïse"})
     assert violation.message("fr") == "Luc relève d’Éloïse, qui fait aussi partie du groupe."
+
+
+def test_pages_elide_with_the_template_filter(app):
+    template = app.jinja_env.from_string('{{ _("Retirer l’accès de %(name)s", name=n)|elide(n) }}')
+    with app.test_request_context("/"):
+        assert template.render(n="Éloïse Roy") == "Retirer l’accès d’Éloïse Roy"
+        assert template.render(n="Marc Roy") == "Retirer l’accès de Marc Roy"

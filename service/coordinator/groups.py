@@ -24,6 +24,7 @@ from service.coordinator.forms import (
 from service.coordinator.identity import actor, current_coordinator, language, reach, reach_group
 from service.domain import access, groups, overview
 from service.domain.errors import DomainError
+from service.elision import elide
 from service.models import GroupStatus, MemberStatus
 
 # A member edited on their own form: the domain names their fields after their row in the group.
@@ -167,7 +168,8 @@ def edit_member(group_id: int, member_id: int):
             general = place_errors(form, error, language(), strip=MEMBER_ROW)
             status = 422
         else:
-            flash(_("Les renseignements de %(name)s sont enregistrés.", name=member.display_name), "success")
+            flash(elide(_("Les renseignements de %(name)s sont enregistrés.", name=member.display_name),
+                        [member.display_name], language()), "success")
             return redirect(url_for("coordinator.edit_group", group_id=group.id) + "#membres")
     return render_template("coordinator/member_edit.html", group=group, member=member, form=form,
                            general_errors=general), status
