@@ -3,7 +3,7 @@
 ``GroupSession.revision`` rises on every change a live console must show. The domain services raise it when the
 plan changes (real start, +2 minutes, next step, end, new moderator, reschedule); the hook below also raises it
 whenever one of the session's prompt rows changes status or times — the worker posting a prompt, for instance —
-so that no writer can forget.
+and whenever a member of its group joins, leaves or is renamed (the speaking order), so that no writer can forget.
 
 After each commit the new revisions are written to Redis, only ever upwards (two commits finishing out of order
 cannot leave the older value behind), and the session's cached console grant is dropped so the next poll checks
