@@ -92,6 +92,9 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
         "e => e.getBoundingClientRect().top")
     assert accessibility_problems(page) == []
     screenshot(page, "walkthrough-console-before-fr-laptop")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "walkthrough-console-before-fr-phone", full_page=False)
+    page.set_viewport_size(LAPTOP)
 
     # 2. Before the start « La rencontre commence maintenant » is the main button; once started it is not.
     page.get_by_role("button", name="La rencontre commence maintenant").click()
@@ -130,6 +133,11 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     assert abs((kept["key_message"].expires_at - planned_end).total_seconds()) < 1
     assert kept["q3"].expires_at - kept["q3"].due_at > timedelta(seconds=kept["q3"].duration_seconds)
     assert not keep.is_visible()
+    assert accessibility_problems(page) == []  # running, with the speaking order
+    screenshot(page, "walkthrough-console-running-fr-laptop")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "walkthrough-console-running-fr-phone", full_page=False)
+    page.set_viewport_size(LAPTOP)
 
     # Ending early: the key message is posted first, in one click.
     page.get_by_text("Terminer la rencontre", exact=True).click()
@@ -140,6 +148,7 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     assert closing["key_message"].status is PromptStatus.PENDING  # the worker posts it now
     assert closing["q4"].status is PromptStatus.SKIPPED and closing["q5"].status is PromptStatus.SKIPPED
     assert page.locator(".key-message").first.is_visible()
+    screenshot(page, "walkthrough-console-closing-fr-laptop")
     assert errors == []
     context.close()
 
