@@ -41,6 +41,8 @@ def anchor(session: GroupSession) -> datetime:
 def planned_end(session: GroupSession) -> datetime:
     """When the session should end: its planned length counted from its (real) start."""
     prompts = ordered_prompts(session)
+    if not prompts:
+        return session.ends_at
     return anchor(session) + timedelta(seconds=sum(prompt.duration_seconds for prompt in prompts))
 
 
