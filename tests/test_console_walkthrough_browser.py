@@ -148,6 +148,7 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     assert closing["key_message"].status is PromptStatus.PENDING  # the worker posts it now
     assert closing["q4"].status is PromptStatus.SKIPPED and closing["q5"].status is PromptStatus.SKIPPED
     assert page.locator(".key-message").first.is_visible()
+    assert not page.get_by_role("button", name=re.compile("Finir à l’heure prévue")).is_visible()  # it ends now
     screenshot(page, "walkthrough-console-closing-fr-laptop")
     assert errors == []
     context.close()

@@ -125,6 +125,7 @@ def test_closing_early_posts_the_key_message_and_skips_what_is_left(session):
         assert rows[key].status is PromptStatus.SKIPPED and rows[key].expires_at == now
     assert live.current_prompt(session, now).step_key == "key_message"
     assert live.key_message_ahead(session, now) is None
+    assert not live.can_keep_planned_end(session, now)  # the key message is not drawn out to the planned end
     with pytest.raises(DomainError):
         live.close_with_key_message(session, MODERATOR, now=now)
     assert not live.is_over(session, now) and live.is_over(session, rows["key_message"].expires_at)

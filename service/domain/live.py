@@ -53,8 +53,12 @@ def live_end(session: GroupSession) -> datetime:
 
 
 def can_keep_planned_end(session: GroupSession, now: datetime) -> bool:
-    """Skipping ahead brought the end forward: the moderator may give the time back to the steps left."""
+    """Skipping ahead brought the end forward: the moderator may give the time back to the steps left.
+
+    Not during the last step: the key message is not drawn out to fill the time (after "post the key message and
+    end", the session ends with it)."""
     return (session.status is SessionStatus.SCHEDULED and current_prompt(session, now) is not None
+            and next_prompt(session, now) is not None
             and live_end(session) < planned_end(session) - timedelta(seconds=1))
 
 
