@@ -126,6 +126,10 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     assert early_end < planned_end
     assert clock_label(early_end, zone, "fr") in message.inner_text()
     keep = page.get_by_role("button", name=re.compile("Finir à l’heure prévue"))
+    screenshot(page, "walkthrough-console-skipped-fr-laptop", full_page=False)
+    page.set_viewport_size(PHONE)
+    screenshot(page, "walkthrough-console-skipped-fr-phone", full_page=False)
+    page.set_viewport_size(LAPTOP)
     keep.click()
     page.locator("[data-control-message]", has_text="jusqu’à l’heure prévue").wait_for()
     page.locator("[data-end]").wait_for(state="hidden")
