@@ -3,7 +3,7 @@
 ``GroupSession.revision`` rises on every change a live console must show. The domain services raise it when the
 plan changes (real start, +2 minutes, next step, end, new moderator, reschedule); the hook below also raises it
 whenever one of the session's prompt rows changes status or times — the worker posting a prompt, for instance —
-so that no writer can forget.
+and whenever a member of its group joins, leaves or is renamed (the speaking order), so that no writer can forget.
 
 After each commit the new revisions are written to Redis, only ever upwards (two commits finishing out of order
 cannot leave the older value behind), and the session's cached console grant is dropped so the next poll checks
@@ -13,19 +13,26 @@ poll (``service.moderator.polling``), and losing Redis loses nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from redis import Redis
 from redis.client import Pipeline
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
+from service.domain.clock import now_utc
 from service.effects import after_commit
-from service.models import GroupSession, Prompt
+from service.models import GroupSession, Member, Prompt, SessionStatus
 
 # A published revision outlives any session; it is refreshed on every change and refilled on a miss.
 REVISION_TTL_SECONDS = 24 * 3600
 # Prompt columns whose change a console shows.
 _PROMPT_FIELDS_SHOWN = ("status", "due_at", "expires_at")
 _CHANGED = "entre_pairs_changed_revisions"
+# Member columns whose change a console shows (the speaking order: who is in it, under which first name).
+_MEMBER_FIELDS_SHOWN = ("status", "display_name")
+# A console stays open a while after its session's planned start (late starts, extra time, the follow-up).
+CONSOLE_OPEN_AFTER_START = timedelta(hours=12)
 
 # Sets the key to ARGV[1] unless it already holds a greater revision; returns the value kept.
 _SET_IF_GREATER = """
@@ -86,6 +93,32 @@ def _raise_on_prompt_change(session: Session, flush_context, instances) -> None:
             owner = obj.session
             if owner is not None and not _changed(inspect(owner), "revision"):
                 owner.revision = (owner.revision or 0) + 1
+
+
+@event.listens_for(Session, "before_flush")
+def _raise_on_membership_change(session: Session, flush_context, instances) -> None:
+    """Someone joining, leaving or renamed changes the speaking order of every console still open for their group."""
+    group_ids = set()
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Member):
+            continue
+        if obj in session.new or any(_changed(inspect(obj), name) for name in _MEMBER_FIELDS_SHOWN):
+            group_id = obj.group_id if obj.group_id is not None else getattr(obj.group, "id", None)
+            if group_id is not None:
+                group_ids.add(group_id)
+    if not group_ids:
+        return
+    # One statement, counted in the database: an object loaded earlier in this transaction may hold an older
+    # revision, and writing "old + 1" back would lower it.
+    revised = session.execute(
+        update(GroupSession)
+        .where(GroupSession.group_id.in_(sorted(group_ids)), GroupSession.status == SessionStatus.SCHEDULED,
+               GroupSession.starts_at > now_utc() - CONSOLE_OPEN_AFTER_START)
+        .values(revision=GroupSession.revision + 1)
+        .returning(GroupSession.id, GroupSession.revision),
+        execution_options={"synchronize_session": "fetch"},
+    ).all()
+    note_changed(session, dict(revised))
 
 
 @event.listens_for(Session, "after_flush")

@@ -110,7 +110,7 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
     fill_member(page, 3, "Danielle Côté", "danielle.cote@exemple.ca", "amelie.gagnon@exemple.ca")
     page.locator("#members-3-reports_to_email").blur()
     conflict = page.locator("#members-3-reports_to_email-error")
-    expect(conflict).to_contain_text("Danielle Côté relève de Amélie Gagnon", timeout=5000)
+    expect(conflict).to_contain_text("Danielle Côté relève d’Amélie Gagnon", timeout=5000)
     expect(page.locator("#members-3-reports_to_email")).to_have_attribute("aria-invalid", "true")
     shoot(page, "03-live-hierarchy-conflict")
 
@@ -124,7 +124,7 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
 
     page.fill("#members-3-reports_to_email", "chef.soins@exemple.ca")
     page.get_by_role("button", name="Créer le groupe").click()
-    expect(page.locator(".flash--success")).to_contain_text("Le groupe « Soins intensifs — soir » est créé")
+    expect(page.locator(".flash--success")).to_contain_text("Le groupe «\u00a0Soins intensifs — soir\u00a0» est créé")
     expect(page.locator("h1")).to_contain_text("Planifier les rencontres")
     shoot(page, "05-schedule")
 
@@ -145,7 +145,7 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
     expect(page.locator("[data-error-summary]")).to_contain_text("heures de travail")
     shoot(page, "06-working-hours")
     series = page.locator("section", has=page.locator("#serie"))
-    series.get_by_label("L’accord des supérieurs immédiats a été obtenu").check()
+    series.get_by_label("L’accord des personnes à qui les membres se rapportent a été obtenu").check()
     series.get_by_role("button", name="Voir les dates").click()
     # Every date is shown before anything is saved; « Planifier » saves exactly those.
     expect(page.locator("[data-occurrence]")).to_have_count(6)

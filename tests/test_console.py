@@ -255,7 +255,10 @@ def test_the_organisations_own_resources_come_first_in_the_sessions_language(cli
     page = client.get(f"/m/{token}").get_data(as_text=True)
     help_panel = page[page.index('id="help"'):]
     assert "PAE du CISSS" in help_panel and "CISSS EAP" not in page
-    assert help_panel.index("1-800-555-0100") < help_panel.index("9-8-8")
+    resources = help_panel[help_panel.index('class="resources"'):]
+    assert resources.index("1-800-555-0100") < resources.index("9-8-8")
+    # What to do when someone is in distress comes before the list, whole.
+    assert help_panel.index("Si une personne semble en détresse") < help_panel.index('class="resources"')
 
 
 def test_poll_interval_setting_is_checked(tmp_path):
@@ -273,6 +276,24 @@ def test_controls_offered_follow_the_moment(session, settings):
     offered = lambda now: {k for k, v in console_view(session, now, settings).controls.items() if v}  # noqa: E731
     assert offered(first_due - timedelta(days=3)) == {"start"}
     assert offered(first_due - timedelta(minutes=10)) == {"start", "extra_time"}
-    assert offered(first_due + timedelta(seconds=30)) == {"start", "extra_time", "next_step", "end"}
-    assert offered(first_due + timedelta(minutes=10)) == {"extra_time", "next_step", "end"}
+    # Once it runs, starting again is behind a confirmation; ending offers to post the key message first.
+    assert offered(first_due + timedelta(seconds=30)) == {"restart", "extra_time", "next_step", "end",
+                                                         "end_with_key_message"}
+    assert offered(first_due + timedelta(minutes=10)) == {"extra_time", "next_step", "end", "end_with_key_message"}
+    assert offered(first_due + timedelta(minutes=29, seconds=30)) == {"extra_time", "end", "end_plain"}
     assert offered(first_due + timedelta(minutes=31)) == {"follow_up"}
+
+
+def test_a_member_leaving_raises_the_revision_and_leaves_the_speaking_order(client, session, token):
+    """An open console learns at its next poll that someone left (item 5 of issue 17)."""
+    state = client.get(f"/m/{token}/state").get_json()
+    etag = client.get(f"/m/{token}/revision").headers["ETag"]
+    assert client.get(f"/m/{token}/revision", headers={"If-None-Match": etag}).status_code == 304
+    leaving = next(m for m in session.group.active_members if m.id != session.moderator_id)
+    assert leaving.first_name in [speaker["name"] for speaker in state["speakers"]]
+    groups.member_leaves(leaving, Actor(ActorKind.MEMBER, leaving.id))
+    poll = client.get(f"/m/{token}/revision", headers={"If-None-Match": etag})
+    assert poll.status_code == 200 and poll.get_json()["revision"] > state["revision"]
+    after = client.get(f"/m/{token}/state").get_json()
+    assert leaving.first_name not in [speaker["name"] for speaker in after["speakers"]]
+    assert len(after["speakers"]) == len(state["speakers"]) - 1

@@ -32,8 +32,9 @@ SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 GUIDE_QUESTIONS_FR = {
     "q1": "Que trouvez-vous le plus difficile?",
     "q2": "Qu’est-ce qui vous aide ou peut vous aider maintenant?",
-    "q3": "Avez-vous observé des choses positives à travers le chaos ? Quelque chose pour laquelle vous êtes "
-    "reconnaissants aujourd’hui ?",
+    # The guide's words; its typography before « ? » varies, ours is one (no space, as the whole catalogue).
+    "q3": "Avez-vous observé des choses positives à travers le chaos? Quelque chose pour laquelle vous êtes "
+    "reconnaissants aujourd’hui?",
     "q4": "Qu’est-ce que nous avons généré ensemble comme soutien?",
     "q5": "Qu’est-ce que nous pouvons nous offrir comme soutien au cours de la semaine qui vient?",
 }
@@ -131,7 +132,7 @@ def test_regular_thirty_minutes_for_six():
     assert plan == [("welcome", 3), ("q1", 9), ("q2", 5), ("q3", 3), ("cue_closing", 2), ("q4", 4), ("q5", 3),
                     ("key_message", 1)]
     assert timeline.step("q1").per_person_seconds == 90
-    assert "1 min 30 s" in timeline.step("q1").moderator_text
+    assert "1\u00a0min 30\u00a0s" in timeline.step("q1").moderator_text
     assert "reconnaît, on nomme, on valide et on normalise" in timeline.step("q1").moderator_text
     assert timeline.step("cue_closing").question == timeline.step("q3").question
 
@@ -155,6 +156,14 @@ def test_rehearsal_is_the_regular_timeline_compressed():
     assert all(s.duration_seconds % 15 == 0 for s in timeline.steps)
 
 
+def test_questions_use_one_spacing_before_question_marks():
+    for language in ("fr", "en"):
+        timeline = build_timeline("regular", 30, 6, language)
+        for key in GUIDE_QUESTIONS_FR:
+            question = timeline.step(key).question
+            assert question.endswith("?") and not re.search(r"\s\?", question), question
+
+
 def test_french_words_are_the_guides():
     timeline = build_timeline("regular", 30, 6, "fr")
     for key, words in GUIDE_QUESTIONS_FR.items():
@@ -166,6 +175,7 @@ def test_french_words_are_the_guides():
 @pytest.mark.skipif(not SEEDS.exists(), reason="the seed documents sit beside the repository (../shared/seeds)")
 def test_french_words_match_the_seed_document():
     seed_text = " ".join(" ".join(path.read_text(encoding="utf-8").split()) for path in SEEDS.glob("*.txt"))
+    seed_text = seed_text.replace(" ?", "?")  # the same words; the spacing before « ? » is the catalogue's
     for words in [*GUIDE_QUESTIONS_FR.values(), GUIDE_KEY_MESSAGE_FR]:
         assert words in seed_text
 
@@ -190,8 +200,8 @@ def test_agenda_with_clock_times_in_the_groups_zone():
     timeline = build_timeline("regular", 30, 6, "fr")
     start = datetime(2027, 1, 12, 17, 0, tzinfo=timezone.utc)  # 12 h 00 in Toronto (EST)
     agenda = render_agenda_text(timeline, start, "America/Toronto")
-    assert "12 h 00 · Accueil et centrage (3 min)" in agenda
-    assert "12 h 03 · Tour de table — Question 1 (9 min)" in agenda
+    assert "12 h 00 · Accueil et centrage (3\u00a0min)" in agenda
+    assert "12 h 03 · Tour de table — Question 1 (9\u00a0min)" in agenda
     english = render_agenda_text(build_timeline("regular", 30, 6, "en"), start, "America/Vancouver")
     assert "9:00\u202fa.m. · Welcome and centring" in english  # a narrow no-break space, as CLDR writes it
 
@@ -199,7 +209,7 @@ def test_agenda_with_clock_times_in_the_groups_zone():
 def test_html_agenda_is_a_list_of_the_visible_steps():
     html = render_agenda_html(build_timeline("regular", 30, 6, "fr"))
     assert html.count("<li>") == 7  # cues are folded into their question
-    assert "Encore 2 min" not in html
+    assert "Encore 2\u00a0min" not in html
     assert "’" in html  # typographic apostrophes kept
 
 
@@ -226,3 +236,42 @@ def test_the_core_is_pure():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert result.stdout.strip() == ""
+
+
+# ---- stretching what is left of a session up to its planned end (protocol.stretch) ----
+
+from service.protocol import stretch  # noqa: E402
+
+planned_lengths = st.lists(st.integers(min_value=0, max_value=3600), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(planned_lengths, st.integers(min_value=0, max_value=4 * 3600))
+def test_stretch_shares_exactly_the_time_available_in_order(planned, available):
+    lengths = stretch(planned, available)
+    assert len(lengths) == len(planned)
+    assert sum(lengths) == available
+    assert all(length >= 0 for length in lengths)
+    if sum(planned):
+        assert all(length == 0 for length, plan in zip(lengths, planned) if plan == 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(planned_lengths.filter(sum), st.integers(min_value=0, max_value=3600))
+def test_stretching_never_shortens_a_step_and_keeps_the_proportions(planned, extra):
+    available = sum(planned) + extra
+    lengths = stretch(planned, available)
+    assert all(length >= plan for length, plan in zip(lengths, planned))
+    for length, plan in zip(lengths, planned):
+        assert abs(length - available * plan / sum(planned)) < 1  # whole seconds, never a second off
+
+
+def test_stretch_after_two_skipped_steps_gives_each_remaining_step_its_share():
+    timeline = build_timeline("regular", 30, 6, "fr")
+    remaining = [step.duration_seconds for step in timeline.steps[3:]]  # from Q3 on
+    lengths = stretch(remaining, sum(remaining) + 12 * 60)
+    assert sum(lengths) == sum(remaining) + 12 * 60
+    assert lengths[-1] > remaining[-1]  # the key message too keeps its share
+    with pytest.raises(ValueError):
+        stretch(remaining, -1)
+    assert stretch([], 0) == [] and stretch([0, 0], 30) == [0, 30]

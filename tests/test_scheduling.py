@@ -127,7 +127,7 @@ def test_working_hours_need_the_supervisors_agreement(app, actor):
     with pytest.raises(DomainError) as error:
         scheduling.schedule_session(group, SessionKind.REGULAR, tuesday_noon, 30, actor)
     assert [v.code for v in error.value.violations] == ["supervisor_agreement_required"]
-    assert "accord des supérieurs immédiats" in error.value.messages("fr")[0]
+    assert "accord des personnes à qui les membres se rapportent" in error.value.messages("fr")[0]
     assert db.session.execute(select(GroupSession)).first() is None  # nothing half-written
     session = scheduling.schedule_session(group, SessionKind.REGULAR, tuesday_noon, 30, actor,
                                           supervisor_agreement=True)

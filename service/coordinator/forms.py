@@ -119,8 +119,8 @@ class MemberRow(SubForm):
     display_name = StringField(_l("Nom"), render_kw={"autocomplete": "off"})
     email = EmailField(_l("Courriel"), render_kw={"autocomplete": "off"})
     language = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES, default="fr")
-    reports_to_email = EmailField(_l("Courriel du supérieur immédiat"), render_kw={"autocomplete": "off"})
-    is_trained_moderator = BooleanField(_l("Formé à l’animation"))
+    reports_to_email = EmailField(_l("Courriel de la personne à qui elle se rapporte"), render_kw={"autocomplete": "off"})
+    is_trained_moderator = BooleanField(_l("Formation en animation"))
 
     def is_blank(self) -> bool:
         return not ((self.display_name.data or "").strip() or (self.email.data or "").strip()
@@ -137,8 +137,8 @@ class MemberRow(SubForm):
 
 
 class ExternalModeratorFields(SubForm):
-    display_name = StringField(_l("Nom du modérateur externe"), render_kw={"autocomplete": "off"})
-    email = EmailField(_l("Courriel du modérateur externe"), render_kw={"autocomplete": "off"})
+    display_name = StringField(_l("Nom de la personne modératrice externe"), render_kw={"autocomplete": "off"})
+    email = EmailField(_l("Courriel de la personne modératrice externe"), render_kw={"autocomplete": "off"})
     language = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES, default="fr")
 
     def is_blank(self) -> bool:
@@ -151,7 +151,7 @@ class ExternalModeratorFields(SubForm):
 
 class GroupSettingsFields:
     name = StringField(_l("Nom du groupe"), description=_l("Un nom que seules les personnes coordonnatrices voient, "
-                                                            "par exemple « Soins intensifs — soir »."))
+                                                            "par exemple « Soins intensifs — soir »."))
     language = SelectField(_l("Langue des rencontres"), choices=LANGUAGE_CHOICES, default="fr",
                            description=_l("L’ordre du jour, les messages et l’invitation sont rédigés dans cette "
                                           "langue; chaque personne reçoit ses courriels dans la sienne."))
@@ -159,22 +159,22 @@ class GroupSettingsFields:
                            description=_l("Les heures des rencontres sont celles de ce fuseau."))
     size_exception_confirmed = BooleanField(_l("Je confirme cette exception à la taille recommandée (4 à 8 "
                                                "membres)"))
-    neutral_invite_title = BooleanField(_l("Titre neutre dans les calendriers (« Rencontre d’équipe »)"),
+    neutral_invite_title = BooleanField(_l("Titre neutre dans les calendriers (« Rencontre d’équipe »)"),
                                         default=True)
     chat_prompts_enabled = BooleanField(_l("Publier les questions dans la conversation Zoom"), default=True,
-                                        description=_l("Sinon, elles s’affichent seulement dans la console du "
-                                                       "modérateur."))
+                                        description=_l("Sinon, elles s’affichent seulement dans la console de la "
+                                                       "personne modératrice."))
 
 
 class GroupForm(GroupSettingsFields, FlaskForm):
     members = FieldList(FormField(MemberRow), min_entries=0, max_entries=60)
     external_moderator = FormField(ExternalModeratorFields)
-    external_moderator_sessions = StringField(_l("Nombre de rencontres animées par le modérateur externe"),
+    external_moderator_sessions = StringField(_l("Nombre de rencontres animées par la personne modératrice externe"),
                                               default="0", render_kw={"type": "number", "min": 0, "max": 60,
                                                                       "inputmode": "numeric"},
-                                              description=_l("Ensuite, les membres formés à l’animation animent à "
-                                                             "tour de rôle. Mettez 0 s’il n’y a pas de modérateur "
-                                                             "externe."))
+                                              description=_l("Ensuite, les membres ayant une formation en animation animent à "
+                                                             "tour de rôle. Mettez 0 s’il n’y a pas de personne "
+                                                             "modératrice externe."))
     add_row = SubmitField(_l("Ajouter une personne"))
     submit = SubmitField(_l("Créer le groupe"))
 
@@ -297,7 +297,7 @@ def _number_field(label, default, description=None):
                        render_kw={"type": "number", "inputmode": "numeric", "min": 1})
 
 
-SUPERVISOR_LABEL = _l("L’accord des supérieurs immédiats a été obtenu")
+SUPERVISOR_LABEL = _l("L’accord des personnes à qui les membres se rapportent a été obtenu")
 SUPERVISOR_HINT = _l("Obligatoire si la rencontre a lieu pendant les heures de travail (du lundi au vendredi, de "
                      "8 h à 17 h). Cette confirmation est conservée au dossier et n’est transmise à personne.")
 
@@ -338,7 +338,7 @@ class SeriesForm(FlaskForm):
 class SingleSessionForm(FlaskForm):
     kind = SelectField(_l("Type de rencontre"), choices=choices([
         (SessionKind.REGULAR.value, _l("Rencontre régulière (une seule fois)")),
-        (SessionKind.REHEARSAL.value, _l("Répétition pour un nouveau modérateur")),
+        (SessionKind.REHEARSAL.value, _l("Répétition pour une nouvelle personne modératrice")),
     ]), default=SessionKind.REGULAR.value)
     starts_on = _date_field(_l("Date"))
     at = _time_field(_l("Heure"))
@@ -373,7 +373,7 @@ class RescheduleSeriesForm(FlaskForm):
 
 class ModeratorForm(FlaskForm):
     moderator = SelectField(_l("Modérateur de cette rencontre"), choices=[], validate_choice=False)
-    submit = SubmitField(_l("Changer le modérateur"))
+    submit = SubmitField(_l("Changer la personne modératrice"))
 
 
 # ----------------------------------------------------------------------------------------- parsing, errors

@@ -24,6 +24,7 @@ from service.coordinator.forms import (
 from service.coordinator.identity import actor, current_coordinator, language, reach, reach_group
 from service.domain import access, groups, overview
 from service.domain.errors import DomainError
+from service.elision import elide
 from service.models import GroupStatus, MemberStatus
 
 # A member edited on their own form: the domain names their fields after their row in the group.
@@ -51,7 +52,7 @@ def new_group():
                 general = place_errors(form, error, language(), renames)
                 status = 422
             else:
-                flash(_("Le groupe « %(name)s » est créé. Prochaine étape : planifier sa rencontre de démarrage.",
+                flash(_("Le groupe « %(name)s » est créé. Prochaine étape : planifier sa rencontre de démarrage.",
                         name=group.name), "success")
                 return redirect(url_for("coordinator.schedule", group_id=group.id))
     elif request.method == "POST":
@@ -167,7 +168,8 @@ def edit_member(group_id: int, member_id: int):
             general = place_errors(form, error, language(), strip=MEMBER_ROW)
             status = 422
         else:
-            flash(_("Les renseignements de %(name)s sont enregistrés.", name=member.display_name), "success")
+            flash(elide(_("Les renseignements de %(name)s sont enregistrés.", name=member.display_name),
+                        [member.display_name], language()), "success")
             return redirect(url_for("coordinator.edit_group", group_id=group.id) + "#membres")
     return render_template("coordinator/member_edit.html", group=group, member=member, form=form,
                            general_errors=general), status
@@ -195,7 +197,7 @@ def moderator_arrangement(group_id: int):
         except DomainError as error:
             general = place_errors(form, error, language())
             return _edit_page(group, arrangement_form=form, general=general), 422
-        flash(_("L’animation est enregistrée; les modérateurs des rencontres à venir sont mis à jour."), "success")
+        flash(_("L’animation est enregistrée; les personnes modératrices des rencontres à venir sont mises à jour."), "success")
     return redirect(url_for("coordinator.edit_group", group_id=group.id) + "#animation")
 
 
@@ -237,7 +239,7 @@ def delete_group(group_id: int):
         if form.confirm.data:
             name = group.name
             groups.delete_group(group, actor())
-            flash(_("Le groupe « %(name)s » est supprimé : les rencontres à venir sont annulées et les "
+            flash(_("Le groupe « %(name)s » est supprimé : les rencontres à venir sont annulées et les "
                     "renseignements personnels de ses membres seront effacés dès l’envoi des annulations.",
                     name=name), "success")
             return redirect(url_for("coordinator.groups"))

@@ -41,9 +41,9 @@ def _moderator_choices(group: Group, automatic: bool) -> list[SelectChoice]:
     for member in people:
         label = member.display_name
         if member is group.external_moderator:
-            label = _("%(name)s (modérateur externe)", name=label)
+            label = _("%(name)s (personne modératrice externe)", name=label)
         elif member.is_trained_moderator:
-            label = _("%(name)s (formé à l’animation)", name=label)
+            label = _("%(name)s (formation en animation)", name=label)
         options.append(SelectChoice(str(member.id), label))
     return options
 
@@ -266,7 +266,7 @@ def change_moderator(group_id: int, session_id: int):
         except DomainError as error:
             return _session_page(group, session, place_errors(form, error, language()), moderator_form=form,
                                  status=422)
-        flash(_("%(name)s animera cette rencontre et reçoit le lien de la console du modérateur.",
+        flash(_("%(name)s animera cette rencontre et reçoit le lien de la console de la personne modératrice.",
                 name=member.display_name), "success")
     return redirect(url_for("coordinator.session", group_id=group.id, session_id=session.id))
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Protocol, runtime_checkable
 
-from service.i18n import gettext
+from service.elision import elide
+from service.i18n import gettext, normalise_language
 
 
 @runtime_checkable
@@ -33,7 +34,10 @@ class Violation:
     def message(self, language: str) -> str:
         params = {key: value.localised(language) if isinstance(value, Localised) else value
                   for key, value in self.params.items()}
-        return gettext(language, self.message_id, **params)
+        text = gettext(language, self.message_id, **params)
+        # « relève de %(manager)s » reads « relève d’Éloïse »: the names are only known now.
+        names = [value for value in params.values() if isinstance(value, str)]
+        return elide(text, names, normalise_language(language))
 
     def as_dict(self, language: str) -> dict[str, object]:
         answer: dict[str, object] = {"code": self.code, "field": self.field, "message": self.message(language)}

@@ -71,7 +71,7 @@ def validate_group(draft: GroupDraft) -> list[Violation]:
                                     "external_moderator_sessions"))
     elif draft.external_moderator_sessions and draft.external_moderator is None:
         violations.append(Violation("external_moderator_missing",
-                                    N_("Indiquez le modérateur externe qui animera les premières rencontres, ou "
+                                    N_("Indiquez la personne modératrice externe qui animera les premières rencontres, ou "
                                        "mettez le nombre de rencontres à 0."),
                                     "external_moderator-email"))
     return violations

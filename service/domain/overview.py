@@ -60,7 +60,7 @@ class Status:
 KIND_LABELS = {
     SessionKind.KICKOFF: N_("Rencontre de démarrage"),
     SessionKind.REGULAR: N_("Rencontre régulière"),
-    SessionKind.REHEARSAL: N_("Répétition du modérateur"),
+    SessionKind.REHEARSAL: N_("Répétition de la personne modératrice"),
 }
 
 # Why a meeting waits for something unexpected (the lifecycle names every reason it sets: meetings.WAITING_REASONS).
@@ -145,7 +145,7 @@ def prompt_counts(session_ids: Sequence[int]) -> dict[int, PromptCounts]:
 
 def prompts_status(counts: PromptCounts, started: bool = True) -> Status:
     if counts.total == 0 or counts.console_only:
-        return Status("console_only", NEUTRAL, N_("Questions affichées dans la console du modérateur seulement"))
+        return Status("console_only", NEUTRAL, N_("Questions affichées dans la console de la personne modératrice seulement"))
     params = {"posted": counts.posted, "total": counts.total}
     if not started and not counts.posted and not counts.failed:
         return Status("upcoming", NEUTRAL, N_("Messages dans Zoom : %(total)s à venir"), params)

@@ -21,6 +21,7 @@ REASON_CONSOLE_ONLY = "console_only"
 REASON_CHAT_DISABLED = "chat_disabled"
 REASON_SESSION_CANCELLED = "session_cancelled"
 REASON_SESSION_ENDED = "session_ended"
+REASON_STEP_SKIPPED = "step_skipped"  # the moderator went straight to the key message
 
 
 def chat_enabled_for(session: GroupSession, chat_prompts_setting: bool) -> bool:

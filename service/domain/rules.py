@@ -119,7 +119,7 @@ def check_member(draft: MemberDraft, prefix: str) -> list[Violation]:
     if draft.reports_to_email and normalise_email(draft.reports_to_email) is None:
         violations.append(
             Violation("reports_to_invalid",
-                      N_("L’adresse du supérieur immédiat n’est pas valide. Laissez le champ vide si vous ne la "
+                      N_("L’adresse de la personne à qui elle se rapporte n’est pas valide. Laissez le champ vide si vous ne la "
                          "connaissez pas."),
                       f"{prefix}reports_to_email")
         )
@@ -158,7 +158,7 @@ def check_members(
         if key and key in seen:
             violations.append(
                 Violation("moderator_is_member",
-                          N_("Le modérateur externe ne peut pas être aussi membre du groupe."),
+                          N_("La personne modératrice externe ne peut pas être aussi membre du groupe."),
                           "external_moderator-email")
             )
     violations += check_size(len(members), size_exception_confirmed)
@@ -181,8 +181,8 @@ def check_size(count: int, exception_confirmed: bool) -> list[Violation]:
         return [
             Violation(
                 "size_exception_unconfirmed",
-                N_("Le guide recommande de 4 à 8 membres; ce groupe en compte %(count)s. Cochez « Je confirme "
-                   "cette exception » pour continuer, ou ajustez le groupe."),
+                N_("Le guide recommande de 4 à 8 membres; ce groupe en compte %(count)s. Cochez « Je confirme "
+                   "cette exception » pour continuer, ou ajustez le groupe."),
                 "size_exception_confirmed",
                 {"count": count},
             )
@@ -203,8 +203,8 @@ def check_hierarchy(members: Sequence[MemberDraft], external_moderator: MemberDr
         field = f"members-{index}-reports_to_email"
         if manager_key == email_key(member.email or ""):
             violations.append(Violation("reports_to_self",
-                                        N_("Une personne ne peut pas relever d’elle-même : corrigez l’adresse du "
-                                           "supérieur immédiat."), field))
+                                        N_("Une personne ne peut pas relever d’elle-même : corrigez l’adresse de la "
+                                           "personne à qui elle se rapporte."), field))
             continue
         manager = by_email.get(manager_key)
         if manager is not None:
@@ -213,7 +213,7 @@ def check_hierarchy(members: Sequence[MemberDraft], external_moderator: MemberDr
                     "hierarchy_in_group",
                     N_("%(member)s relève de %(manager)s, qui fait aussi partie du groupe. Un groupe de soutien "
                        "entre pairs ne doit compter aucun lien hiérarchique : retirez l’une de ces deux personnes "
-                       "du groupe, ou corrigez le supérieur immédiat s’il y a une erreur."),
+                       "du groupe, ou corrigez l’adresse de la personne à qui elle se rapporte s’il y a une erreur."),
                     field,
                     {"member": clean_text(member.display_name), "manager": clean_text(manager.display_name)},
                 )

@@ -79,8 +79,8 @@ def _check_group_can_meet(group: Group) -> list[Violation]:
         return _check_group_active(group)
     if not has_a_moderator(group):
         return [Violation("no_moderator",
-                          N_("Personne ne peut animer ce groupe : cochez « modérateur formé » pour au moins un "
-                             "membre, ou indiquez un modérateur externe pour les premières rencontres."),
+                          N_("Personne ne peut animer ce groupe : cochez « Formation en animation » pour au moins "
+                             "un membre, ou indiquez une personne modératrice externe pour les premières rencontres."),
                           "moderator")]
     return []
 
@@ -89,7 +89,7 @@ def _check_supervisor_agreement(local: datetime, duration: int, confirmed: bool)
     if falls_in_working_hours(local, duration) and not confirmed:
         return [Violation("supervisor_agreement_required",
                           N_("Cette rencontre a lieu pendant les heures de travail : confirmez que l’accord des "
-                             "supérieurs immédiats a été obtenu (le guide l’exige). Cette confirmation n’est "
+                             "personnes à qui les membres se rapportent a été obtenu (le guide l’exige). Cette confirmation n’est "
                              "transmise à personne."),
                           "supervisor_agreement")]
     return []
@@ -98,7 +98,7 @@ def _check_supervisor_agreement(local: datetime, duration: int, confirmed: bool)
 def _check_plan(plan: SeriesPlan) -> list[Violation]:
     violations = []
     if plan.interval_weeks not in INTERVALS:
-        violations.append(Violation("interval_invalid", N_("Choisissez « chaque semaine » ou « aux deux semaines »."),
+        violations.append(Violation("interval_invalid", N_("Choisissez « chaque semaine » ou « aux deux semaines »."),
                                     "interval_weeks"))
     if (plan.occurrence_count is None) == (plan.until_date is None):
         violations.append(Violation("series_end_missing",

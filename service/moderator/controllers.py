@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from service import links
 from service.domain import live
@@ -15,10 +17,10 @@ from service.domain.clock import now_utc
 from service.domain.errors import DomainError
 from service.errors import invalid_link, wants_json
 from service.extensions import current_settings
-from service.models import ActorKind
+from service.models import ActorKind, GroupSession
 from service.moderator import polling
 from service.moderator.forms import ControlForm, FollowUpForm
-from service.moderator.state import plan_version, snapshot
+from service.moderator.state import end_times, plan_version, snapshot
 from service.moderator.view import SOON, console_view
 
 
@@ -72,8 +74,10 @@ def state(token: str):
     return response
 
 
-def _control(token: str, change: Callable, done: str):
-    """Apply one live change, unless the page it came from is out of date (409: it is then shown afresh)."""
+def _control(token: str, change: Callable, done: LazyString | Callable[[GroupSession], str]):
+    """Apply one live change, unless the page it came from is out of date (409: it is then shown afresh).
+
+    ``done`` is lazy: it is put into words once the link has told which language the console speaks."""
     try:
         access = _access(token)
     except links.InvalidLink:
@@ -89,7 +93,7 @@ def _control(token: str, change: Callable, done: str):
         change(session, _actor(access))
     except DomainError as error:
         return _refused(token, access, " ".join(error.messages(session.language)), 409)
-    return _done(token, access, done)
+    return _done(token, access, str(done) if isinstance(done, LazyString) else done(session))
 
 
 def _refused(token: str, access: links.ConsoleAccess, message: str, status: int):
@@ -107,22 +111,47 @@ def _done(token: str, access: links.ConsoleAccess, message: str):
 
 def start(token: str):
     return _control(token, lambda session, actor: live.started(session, now_utc(), actor),
-                    _("C’est noté : le déroulement repart de maintenant."))
+                    _l("C’est noté : le déroulement repart de maintenant."))
 
 
 def extra_time(token: str):
     return _control(token, lambda session, actor: live.add_time(session, actor),
-                    _("2 minutes de plus : l’étape en cours est prolongée et les suivantes sont décalées."))
+                    _with_end_news(_l("2 minutes de plus pour l’étape en cours.")))
 
 
 def next_step(token: str):
     return _control(token, lambda session, actor: live.next_step_now(session, actor),
-                    _("C’est parti pour l’étape suivante."))
+                    _with_end_news(_l("C’est parti pour l’étape suivante.")))
+
+
+def _with_end_news(done: LazyString) -> Callable[[GroupSession], str]:
+    """The change's message, then where the end now stands (a session cut short by skipping ahead says so)."""
+
+    def message(session: GroupSession) -> str:
+        times = end_times(session, now_utc())
+        if times["end_moved"]:
+            news = _("Fin maintenant prévue à %(end)s (au lieu de %(planned)s).", end=times["ends_label"],
+                     planned=times["planned_end_label"])
+        else:
+            news = _("Fin prévue à %(end)s.", end=times["ends_label"])
+        return f"{done} {news}"
+
+    return message
+
+
+def keep_end(token: str):
+    return _control(token, lambda session, actor: live.keep_planned_end(session, actor),
+                    _l("C’est noté : les étapes qui restent se partagent le temps jusqu’à l’heure prévue."))
+
+
+def close(token: str):
+    return _control(token, lambda session, actor: live.close_with_key_message(session, actor),
+                    _l("Le message clé est publié; la rencontre se termine après son temps. Merci d’avoir animé!"))
 
 
 def end(token: str):
     return _control(token, lambda session, actor: live.ended(session, now_utc(), actor),
-                    _("La rencontre est terminée. Merci d’avoir animé!"))
+                    _l("La rencontre est terminée. Merci d’avoir animé!"))
 
 
 def follow_up(token: str):

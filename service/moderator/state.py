@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from service.domain import live
 from service.dates import clock_label, iso_utc
+from service.elision import elide
 from service.domain.prompts import REASON_CHAT_DISABLED
 from service.domain.timelines import timeline_for
 from service.i18n import N_, gettext
@@ -29,6 +30,7 @@ CHAT_LABELS = {
     "failed": N_("Non publiée : lisez-la à voix haute"),
     "not_posted": N_("Non publiée"),
 }
+SPEAKER_TURN = N_("Au tour de %(name)s")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,28 @@ def speaking_order(session: GroupSession) -> list[str]:
     return [member.first_name for member in members]
 
 
+def speakers(session: GroupSession) -> list[dict[str, str]]:
+    """The speaking order with what the console says when each one's turn comes (« Au tour d’Éloïse »)."""
+    language = session.language
+    return [{"name": name, "turn": elide(gettext(language, SPEAKER_TURN, name=name), [name], language)}
+            for name in speaking_order(session)]
+
+
+def end_times(session: GroupSession, now: datetime) -> dict[str, object]:
+    """When the session ends now, when it was meant to, and whether the moderator may give the time back."""
+    language, zone = session.language, session.timezone
+    ends, planned = live.live_end(session), live.planned_end(session)
+    return {
+        "ends_at": iso_utc(ends),
+        "ends_label": clock_label(ends, zone, language),
+        "planned_end_label": clock_label(planned, zone, language),
+        "planned_end_at": iso_utc(planned),
+        "end_moved": clock_label(ends, zone, language) != clock_label(planned, zone, language),
+        "can_keep_end": live.can_keep_planned_end(session, now),
+        "key_message_ahead": live.key_message_ahead(session, now) is not None,
+    }
+
+
 def plan_version(session: GroupSession) -> str:
     """A short fingerprint of the plan (status, start, every step's times).
 
@@ -105,6 +129,8 @@ def snapshot(session: GroupSession, now: datetime, steps: list[ConsoleStep] | No
         "started": session.actual_started_at is not None,
         "over": live.is_over(session, now),
         "follow_up_needed": session.follow_up_needed,
+        **end_times(session, now),
+        "speakers": speakers(session),
         "steps": [
             {
                 "key": item.key,

@@ -15,7 +15,7 @@ from service.domain.timelines import timeline_for
 from service.extensions import db
 from service.i18n import N_, gettext
 from service.models import GroupSession, MeetingStatus, Organisation, SessionStatus
-from service.moderator.state import ConsoleStep, console_steps, plan_version, snapshot, speaking_order
+from service.moderator.state import ConsoleStep, console_steps, plan_version, snapshot
 from service.protocol import SessionKind, SupportResource, distress_guidance, support_resources
 
 # Before the start, "+2 minutes" (a late start) is offered this many seconds ahead; "end" only once it runs.
@@ -54,14 +54,12 @@ def moment_at(steps: list[ConsoleStep], status: SessionStatus, now: datetime) ->
 class ConsoleView:
     session: GroupSession
     title: str
-    group_name: str
     date: str
     starts: str
     ends: str
     zone: str
     steps: list[ConsoleStep]
     moment: Moment
-    speakers: list[str]
     key_message: str
     resources: list[SupportResource]
     distress_guidance: str
@@ -76,15 +74,26 @@ class ConsoleView:
         return (moment - self.now).total_seconds()
 
     @property
+    def speakers(self) -> list[dict[str, str]]:
+        return self.snapshot["speakers"]
+
+    @property
     def controls(self) -> dict[str, bool]:
         """Which controls are offered now (the script keeps this up to date as time passes)."""
         phase, current, following = self.moment.phase, self.moment.current, self.moment.next
         about_to_start = phase == "before" and following is not None and self.until(following.due_at) <= SOON
+        running = phase == "running"
+        key_message_ahead = bool(self.snapshot["key_message_ahead"])
         return {
-            "start": phase == "before" or (phase == "running" and current is self.steps[0]),
-            "extra_time": phase == "running" or about_to_start,
-            "next_step": phase == "running" and following is not None,
-            "end": phase == "running",
+            "start": phase == "before",
+            # Once it runs, starting again is a deliberate act behind a confirmation, not the main button.
+            "restart": running and current is self.steps[0],
+            "extra_time": running or about_to_start,
+            "next_step": running and following is not None,
+            "keep_end": running and bool(self.snapshot["can_keep_end"]),
+            "end": running,
+            "end_with_key_message": running and key_message_ahead,
+            "end_plain": running and not key_message_ahead,
             "follow_up": phase == "over",
         }
 
@@ -100,14 +109,12 @@ def console_view(session: GroupSession, now: datetime, settings: Settings) -> Co
     return ConsoleView(
         session=session,
         title=gettext(language, KIND_LABELS[session.kind]),
-        group_name=session.group.name,
         date=date_label(session.starts_at, zone, language),
         starts=clock_label(session.starts_at, zone, language),
         ends=clock_label(session.ends_at, zone, language),
         zone=zone_label(session.starts_at, zone, language),
         steps=steps,
         moment=moment_at(steps, session.status, now),
-        speakers=speaking_order(session),
         key_message=key_step.summary if key_step is not None and key_step.summary else "",
         resources=support_resources(language, organisation.support_resources if organisation else None),
         distress_guidance=distress_guidance(language),

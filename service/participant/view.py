@@ -35,7 +35,6 @@ class SessionCard:
 @dataclass(frozen=True)
 class ParticipantView:
     member: Member
-    group_name: str
     next: SessionCard | None
     agenda: Markup | None
     later: list[SessionCard]
@@ -92,7 +91,6 @@ def participant_view(member: Member, now: datetime, settings: Settings) -> Parti
     organisation = db.session.get(Organisation, member.group.organisation_id)
     return ParticipantView(
         member=member,
-        group_name=member.group.name,
         next=cards[0] if cards else None,
         agenda=agenda,
         later=cards[1:],

@@ -8,6 +8,7 @@ comes from here.
 from service.protocol.agenda import ZOOM_AGENDA_LIMIT, render_agenda_html, render_agenda_text, render_zoom_agenda
 from service.protocol.builder import ProtocolError, build_timeline, format_duration
 from service.protocol.resources import SupportResource, distress_guidance, support_resources
+from service.protocol.stretch import stretch
 from service.protocol.timeline import (
     DURATION_RULES,
     MAX_MEMBERS,
@@ -41,5 +42,6 @@ __all__ = [
     "render_agenda_html",
     "render_agenda_text",
     "render_zoom_agenda",
+    "stretch",
     "support_resources",
 ]

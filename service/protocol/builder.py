@@ -24,6 +24,7 @@ from service.protocol.timeline import (
 )
 
 MINUTE = 60
+NBSP = "\u00a0"
 # A rehearsal lasts a few minutes: its steps are cut in quarter-minutes so every question still gets time.
 REHEARSAL_UNIT = 15
 
@@ -140,13 +141,14 @@ def _rehearsal_plan(minutes: int) -> Plan:
 
 
 def format_duration(seconds: int) -> str:
-    """'1 min 30 s', '45 s', '3 min' (the same abbreviations read in French and English)."""
+    """'1 min 30 s', '45 s', '3 min' (the same abbreviations read in French and English), with non-breaking
+    spaces so that a number is never left at the end of a line without its unit."""
     minutes, rest = divmod(int(seconds), MINUTE)
     if minutes and rest:
-        return f"{minutes} min {rest} s"
+        return f"{minutes}{NBSP}min {rest}{NBSP}s"
     if minutes:
-        return f"{minutes} min"
-    return f"{rest} s"
+        return f"{minutes}{NBSP}min"
+    return f"{rest}{NBSP}s"
 
 
 class _StepWriter:

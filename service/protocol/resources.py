@@ -29,7 +29,7 @@ _DEFAULTS = (
     (
         N_("Prévention du suicide (Québec)"),
         "1-866-APPELLE (1-866-277-3553)",
-        N_("Intervenants en prévention du suicide, 24 heures sur 24, 7 jours sur 7."),
+        N_("Intervention en prévention du suicide, 24 heures sur 24, 7 jours sur 7."),
     ),
     (
         N_("Info-Social (Québec)"),
@@ -44,10 +44,10 @@ _DEFAULTS = (
 )
 
 DISTRESS_GUIDANCE = N_(
-    "Si une personne semble en détresse : restez calme, écoutez sans juger et dites-lui que vous êtes préoccupé. "
+    "Si une personne semble en détresse : restez calme, écoutez sans juger et dites-lui que sa situation vous préoccupe. "
     "Donnez-lui le 9-8-8 et rappelez le programme d’aide aux employés (PAE). Si sa vie est en danger immédiat, "
     "appelez le 911. Vous n’avez pas à faire d’intervention de crise : vous orientez avec bienveillance. Après la "
-    "rencontre, vous pouvez signaler « suivi souhaité » à la personne coordonnatrice, sans aucun détail."
+    "rencontre, vous pouvez signaler « suivi souhaité » à la personne coordonnatrice, sans aucun détail."
 )
 
 

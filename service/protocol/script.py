@@ -27,8 +27,8 @@ QUESTIONS = {
     "q1": N_("Que trouvez-vous le plus difficile?"),
     "q2": N_("Qu’est-ce qui vous aide ou peut vous aider maintenant?"),
     "q3": N_(
-        "Avez-vous observé des choses positives à travers le chaos ? "
-        "Quelque chose pour laquelle vous êtes reconnaissants aujourd’hui ?"
+        "Avez-vous observé des choses positives à travers le chaos? "
+        "Quelque chose pour laquelle vous êtes reconnaissants aujourd’hui?"
     ),
     "q4": N_("Qu’est-ce que nous avons généré ensemble comme soutien?"),
     "q5": N_("Qu’est-ce que nous pouvons nous offrir comme soutien au cours de la semaine qui vient?"),
@@ -40,7 +40,7 @@ KEY_MESSAGE = N_(
 )
 
 SAFETY_REMINDER = N_(
-    "Dans un milieu psychologiquement « sûr », les membres d’une équipe ne craignent pas de perdre la face "
+    "Dans un milieu psychologiquement « sûr », les membres d’une équipe ne craignent pas de perdre la face "
     "ni d’être jugés lorsqu’ils s’expriment de manière authentique."
 )
 
@@ -48,8 +48,8 @@ SAFETY_REMINDER = N_(
 CENTRING_PRACTICES = (
     N_("l’écoute collective d’une musique apaisante (la Gymnopédie no 1 de Satie est souvent utilisée avec succès)"),
     N_(
-        "l’écoute collective d’une capsule de pleine conscience (par exemple une des capsules « 3 minutes à "
-        "méditer » de Christophe André)"
+        "l’écoute collective d’une capsule de pleine conscience (par exemple une des capsules « 3 minutes à "
+        "méditer » de Christophe André)"
     ),
     N_("un exercice de respiration ou de méditation, guidée ou non"),
 )
@@ -62,7 +62,7 @@ WELCOME = StepScript(
     ),
     moderator=N_(
         "Accueillez chaque personne. Proposez le moyen de centrage : %(practice)s. Puis rappelez ce principe : "
-        "%(safety)s Rappelez aussi la confidentialité et que chacun a droit de parole, sans obligation."
+        "%(safety)s Rappelez aussi la confidentialité et que chaque personne a droit de parole, sans obligation."
     ),
 )
 
@@ -104,14 +104,14 @@ FOUNDATIONS = StepScript(
     title=N_("Les fondements du soutien entre pairs"),
     chat=N_(
         "Le soutien entre pairs : être présents les uns pour les autres, donner et recevoir du soutien, sans chercher "
-        "à sauver personne. Chacun a droit de parole, personne n’est en posture d’expert, et aucun membre n’a "
+        "à sauver personne. Chaque personne a droit de parole, personne n’est en posture d’expert, et aucun membre n’a "
         "d’autorité sur un autre."
     ),
     moderator=N_(
         "Présentez les fondements des groupes de pairs aidants : écoute attentive et authentique, jugements mis en "
         "veilleuse, voir le positif chez l’autre sans le réduire à sa détresse, bienveillance tout au long de la "
-        "rencontre. Les pairs aidants ne sont ni des gestionnaires ni des thérapeutes : ils offrent du soutien, non "
-        "un traitement, et orientent au besoin vers d’autres ressources."
+        "rencontre. Le soutien entre pairs n’est ni de la gestion ni de la thérapie : il offre du soutien, non "
+        "un traitement, et oriente au besoin vers d’autres ressources."
     ),
 )
 
@@ -120,7 +120,7 @@ AGREEMENTS = StepScript(
     chat=N_("Convenons ensemble de la fréquence, de l’horaire, de la durée et du calendrier de nos rencontres."),
     moderator=N_(
         "Convenez de la fréquence, de l’horaire, de la durée et du calendrier des rencontres. Si une partie du temps "
-        "est pendant les heures de travail, l’accord du supérieur immédiat est nécessaire; en dehors des heures de "
+        "est pendant les heures de travail, l’accord de la personne à qui chaque membre se rapporte est nécessaire; en dehors des heures de "
         "travail, la participation est volontaire, sans obligation ni rémunération supplémentaire. Transmettez les "
         "décisions à la personne coordonnatrice."
     ),
@@ -136,7 +136,7 @@ QUESTION_GUIDANCE = {
         "on nomme, on valide et on normalise les émotions exprimées."
     ),
     "q2": N_(
-        "Question posée autant par le modérateur que par les membres du groupe entre eux (environ %(budget)s par "
+        "Question posée autant par la personne modératrice que par les membres du groupe entre eux (environ %(budget)s par "
         "personne)."
     ),
     "q3": N_("Question posée aux membres du groupe (environ %(budget)s par personne)."),
@@ -145,9 +145,9 @@ QUESTION_GUIDANCE = {
 }
 
 CUE_CLOSING = StepScript(
-    title=N_("Encore %(minutes)s min au tour de table"),
+    title=N_("Encore %(minutes)s min au tour de table"),
     moderator=N_(
-        "Il reste environ %(minutes)s min au tour de table : invitez les dernières personnes à s’exprimer, puis "
+        "Il reste environ %(minutes)s min au tour de table : invitez les dernières personnes à s’exprimer, puis "
         "passez au bouclage (Question 4)."
     ),
 )
@@ -156,9 +156,9 @@ KEY_MESSAGE_STEP = StepScript(
     title=N_("Message clé à retenir"),
     chat=N_("Message clé à retenir : %(key_message)s Merci à toutes et à tous."),
     moderator=N_(
-        "Lisez le message clé : « %(key_message)s » Remerciez le groupe et rappelez les ressources d’aide si "
+        "Lisez le message clé : « %(key_message)s » Remerciez le groupe et rappelez les ressources d’aide si "
         "quelqu’un en a besoin."
     ),
 )
 
-KICKOFF_ROUND_NOTE = N_("Première ronde, plus courte : l’important est que chacun ait la parole.")
+KICKOFF_ROUND_NOTE = N_("Première ronde, plus courte : l’important est que chaque personne ait la parole.")

@@ -80,12 +80,13 @@
     var box = panel.querySelector("[data-speakers]");
     if (!box) { return; }
     var names = box.querySelectorAll("[data-speaker-index]");
+    if (!names.length) { return; }
     var current = speakerState(step);
     var index = Math.min(current.index, names.length - 1);
     var since = current.since === null ? step.due : current.since;
     var remaining = Number(box.getAttribute("data-per-person")) * 1000 - (now - since);
     box.querySelector("[data-speaker-now]").hidden = false;
-    setText(box.querySelector("[data-speaker-name]"), names[index].textContent);
+    setText(box.querySelector("[data-speaker-turn]"), names[index].getAttribute("data-turn"));
     setText(box.querySelector("[data-speaker-clock]"), countdown(remaining));
     box.querySelector("[data-speaker-over]").hidden = remaining > 0;
     Array.prototype.forEach.call(names, function (item, position) {
@@ -105,6 +106,7 @@
     var box = panel && panel.querySelector("[data-speakers]");
     if (!box) { return; }
     var count = box.querySelectorAll("[data-speaker-index]").length;
+    if (!count) { return; }
     var current = speakerState(moment.current);
     var index = current.index;
     if (action === "next") { index = Math.min(index + 1, count - 1); }
@@ -116,18 +118,46 @@
 
   /* ---- what the page shows at this instant ---- */
 
-  function showControls(moment) {
+  /* The same choices as ConsoleView.controls on the server, recomputed as time passes. */
+  function showControls(moment, now) {
     var running = moment.phase === "running";
-    var aboutToStart = moment.phase === "before" && moment.next && moment.next.due - serverNow() <= data.soon_seconds * 1000;
+    var aboutToStart = moment.phase === "before" && moment.next && moment.next.due - now <= data.soon_seconds * 1000;
+    var last = steps[steps.length - 1];
+    var keyMessageAhead = !!last && last.key === "key_message" && last.due > now;
     var offered = {
-      start: moment.phase === "before" || (running && moment.current === steps[0]),
+      start: moment.phase === "before",
+      restart: running && moment.current === steps[0],
       extra_time: running || aboutToStart,
       next_step: running && !!moment.next,
+      keep_end: running && state.can_keep_end,
       end: running,
       follow_up: moment.phase === "over"
     };
     each("form[data-control]", function (form) { form.hidden = !offered[form.getAttribute("data-control")]; });
+    each("[data-end-option]", function (option) {
+      option.hidden = (option.getAttribute("data-end-option") === "with_key_message") !== keyMessageAhead;
+    });
     root.querySelector("[data-controls]").hidden = !(running || moment.phase === "before");
+  }
+
+  /* On a phone the controls are a bar kept on screen: it repeats the current step and its countdown. */
+  function renderBar(moment, now) {
+    var title = root.querySelector("[data-bar-title]");
+    var value = root.querySelector("[data-bar-countdown]");
+    if (!title || !value) { return; }
+    if (moment.phase === "running") {
+      var heading = root.querySelector('[data-step-panel="' + moment.current.key + '"] [data-step-title]');
+      setText(title, heading ? heading.textContent : "");
+      setText(value, countdown((moment.next ? moment.next.due : moment.current.expires) - now));
+    } else if (moment.phase === "before" && moment.next) {
+      setText(title, data.text.before);
+      setText(value, countdown(moment.next.due - now));
+    }
+  }
+
+  function renderEnd(moment) {
+    var notice = root.querySelector("[data-end]");
+    if (notice) { notice.hidden = !state.end_moved || moment.phase === "over" || moment.phase === "cancelled"; }
   }
 
   function announce(moment) {
@@ -172,7 +202,9 @@
       row.classList.toggle("is-done", moment.phase === "over" || (moment.phase === "running" && passed && !isCurrent));
       if (isCurrent) { row.setAttribute("aria-current", "step"); } else { row.removeAttribute("aria-current"); }
     });
-    showControls(moment);
+    showControls(moment, now);
+    renderBar(moment, now);
+    renderEnd(moment);
     announce(moment);
   }
 
@@ -195,7 +227,42 @@
       });
     });
     each('input[name="plan_version"]', function (input) { input.value = snapshot.plan_version; });
+    each("[data-end-label]", function (element) { setText(element, snapshot.ends_label); });
+    each("[data-planned-end-label]", function (element) { setText(element, snapshot.planned_end_label); });
+    applySpeakers(snapshot.speakers);
     render();
+  }
+
+  /* Someone joined or left: the speaking order follows at the next poll (nobody else moves). */
+  function applySpeakers(list) {
+    if (!list) { return; }
+    each("[data-speakers]", function (box) {
+      var order = box.querySelector("[data-speaker-list]");
+      var shown = Array.prototype.map.call(order.children, function (item) { return item.textContent; });
+      var names = list.map(function (speaker) { return speaker.name; });
+      box.hidden = !list.length;
+      if (shown.join("\n") === names.join("\n")) { return; }
+      var speaking = speakers[box.getAttribute("data-speakers")];
+      if (speaking) {
+        // The person speaking keeps the floor if they are still there; otherwise the next one in order has it.
+        var index = names.indexOf(shown[speaking.index]);
+        if (index < 0) {
+          var after = shown.slice(speaking.index + 1).map(function (name) { return names.indexOf(name); })
+            .filter(function (position) { return position >= 0; });
+          index = after.length ? after[0] : Math.max(names.length - 1, 0);
+        }
+        speaking.index = index;
+        saveSpeakers();
+      }
+      order.textContent = "";
+      list.forEach(function (speaker, position) {
+        var item = document.createElement("li");
+        item.setAttribute("data-speaker-index", String(position));
+        item.setAttribute("data-turn", speaker.turn);
+        item.textContent = speaker.name;
+        order.appendChild(item);
+      });
+    });
   }
 
   function getJSON(url, headers) {
@@ -267,10 +334,12 @@
   function enhance(form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      // A button may send the form elsewhere (formaction): "post the key message and end".
+      var action = event.submitter && event.submitter.hasAttribute("formaction") ? event.submitter.formAction : form.action;
       var buttons = form.querySelectorAll("button");
       Array.prototype.forEach.call(buttons, function (button) { button.disabled = true; });
       var sent = Date.now();
-      fetch(form.action, {
+      fetch(action, {
         method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" }
       }).then(function (response) {
         return response.json().then(function (body) { return { status: response.status, body: body }; });
