@@ -134,13 +134,16 @@ def _commit_as_written() -> None:
 
 
 def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agreement: bool = False,
-                    now: datetime | None = None) -> SessionSeries:
-    """A recurring series (weekly or every two weeks): one calendar event and one recurring Zoom meeting."""
+                    now: datetime | None = None, kind: SessionKind = SessionKind.REGULAR) -> SessionSeries:
+    """A recurring series (weekly or every two weeks): one calendar event and one recurring Zoom meeting.
+
+    ``kind`` is ``practice`` for the community of practice's series (``domain.practice``), else regular.
+    """
     now = now or now_utc()
     violations = _check_group_can_meet(group) + _check_plan(plan)
     if not violations:
         first = local_start(plan.first_date, plan.local_time, group.timezone)
-        violations += check_session_time(SessionKind.REGULAR, first, plan.duration_minutes, now)
+        violations += check_session_time(kind, first, plan.duration_minutes, now)
         violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
                                                   supervisor_agreement)
     if violations:
@@ -165,8 +168,7 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
     sessions = []
     for index, day in enumerate(plan.dates()):
         starts_at = local_start(day, plan.local_time, group.timezone)
-        session = _new_session(group, SessionKind.REGULAR, starts_at, plan.duration_minutes,
-                               history.session_count + index)
+        session = _new_session(group, kind, starts_at, plan.duration_minutes, history.session_count + index)
         session.series = series
         session.original_starts_at = starts_at
         session.zoom_meeting = meeting
@@ -296,7 +298,7 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
         local_day = to_local(session.original_starts_at or session.starts_at, series.timezone).date()
         new_start = local_start(local_day + timedelta(days=shift_days), local_time, series.timezone)
         moved.append((session, new_start))
-    violations += check_session_time(SessionKind.REGULAR, moved[0][1], duration_minutes, now)
+    violations += check_session_time(moved[0][0].kind, moved[0][1], duration_minutes, now)
     violations += _check_supervisor_agreement(to_local(moved[0][1], series.timezone), duration_minutes,
                                               supervisor_agreement)
     if violations:
