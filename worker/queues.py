@@ -100,3 +100,12 @@ def enqueue_talk_notice(request_id: int, pipe: Pipeline | None = None) -> None:
     job = Queue.prepare_data("worker.jobs.practice.notify_supervisors", args=(request_id,),
                              job_id=f"talk-notice-{request_id}", result_ttl=3600, retry=Retry(max=3))
     _enqueue_together(queue(MAIL), [job], pipe)
+
+
+def enqueue_supervisor_welcome(supervisor_id: int, pipe: Pipeline | None = None) -> None:
+    """Send a new supervisor their personal link (RQ retries a temporary mail failure)."""
+    from rq import Retry
+
+    job = Queue.prepare_data("worker.jobs.practice.welcome_supervisor", args=(supervisor_id,),
+                             job_id=f"supervisor-welcome-{supervisor_id}", result_ttl=3600, retry=Retry(max=3))
+    _enqueue_together(queue(MAIL), [job], pipe)

@@ -110,6 +110,9 @@ RESPONSE_SCHEMAS = {
         "id": {"type": "integer"}, "status": {"type": "string"}, "interval_weeks": {"type": "integer"},
         "weekday": {"type": "integer"}, "local_time": {"type": "string"}, "duration_minutes": {"type": "integer"},
         "session_ids": {"type": "array", "items": {"type": "integer"}}}},
+    "Supervisor": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
+        "language": {"type": "string"}, "member_of_groups": {"type": "integer"}}},
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
         "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
         "violations": {"type": "array", "items": {"type": "object", "properties": {

@@ -214,14 +214,26 @@ def schedule_practice_series(organisation_id: int, plan: SeriesPlan, language: s
                                        "communauté de pratique."), "supervisors"))
     if violations:
         raise DomainError(violations)
+    created = language not in communities(organisation_id)
     group = community(organisation_id, language, timezone)
     group.timezone = timezone
     db.session.commit()
     sync_organisation(organisation_id, now)
     group = db.session.get(Group, group.id)
-    series = schedule_series(group, plan, actor, supervisor_agreement=supervisor_agreement, now=now,
-                             kind=SessionKind.PRACTICE)
-    return series
+    try:
+        return schedule_series(group, plan, actor, supervisor_agreement=supervisor_agreement, now=now,
+                               kind=SessionKind.PRACTICE)
+    except DomainError:
+        if created:  # nothing half-saved: the community created for this series goes with it
+            db.session.rollback()
+            _discard_empty_community(group)
+        raise
+
+
+def _discard_empty_community(group: Group) -> None:
+    """A community just created whose series was refused: nobody was sent anything yet, so it simply goes."""
+    db.session.delete(group)
+    db.session.commit()
 
 
 def practice_sessions(organisation_id: int, now: datetime | None = None, upcoming_only: bool = False
@@ -233,6 +245,18 @@ def practice_sessions(organisation_id: int, now: datetime | None = None, upcomin
         query = query.where(GroupSession.status == SessionStatus.SCHEDULED,
                             GroupSession.starts_at > (now or now_utc()) - RUNNING_GRACE)
     return list(db.session.execute(query).scalars())
+
+
+def update_settings(organisation: Organisation, threshold: int, include_external: bool, actor: Actor) -> None:
+    """The load threshold the supervisors' pages use, and whether external moderators join the community."""
+    organisation.moderator_load_threshold = threshold
+    changed = organisation.practice_includes_external != include_external
+    organisation.practice_includes_external = include_external
+    record(actor, "practice.settings_changed", "organisation", organisation.id, organisation_id=organisation.id,
+           threshold=threshold, include_external=include_external)
+    db.session.commit()
+    if changed:
+        sync_organisation(organisation.id)
 
 
 def step_out(organisation_id: int, email_key: str, actor: Actor) -> None:

@@ -67,6 +67,9 @@ def eligible_members(moderations: Iterable[Moderation], supervisors: Iterable[tu
             members[item.email_key] = Eligible(item.email_key, item.display_name, item.email, item.language,
                                                MODERATOR, reports_to_email=item.reports_to_email)
     for supervisor_id, person in supervisors:
+        if person.email_key in opted_out:  # anyone may leave at once, a supervisor too
+            members.pop(person.email_key, None)
+            continue
         members[person.email_key] = Eligible(person.email_key, person.display_name, person.email, person.language,
                                              SUPERVISOR, supervisor_id)
     return members

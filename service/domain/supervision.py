@@ -32,6 +32,7 @@ class SupervisorPage:
     threshold: int
     sessions: list[PracticeSlot]
     in_groups: int
+    zone: str  # the community's time zone (the supervisor has none of their own)
 
 
 def open_requests(organisation_id: int) -> list[TalkRequest]:
@@ -59,8 +60,10 @@ def page_for(supervisor: Supervisor, settings: Settings, now: datetime | None = 
         leader = mine.get(session.moderator_id) if session.moderator_id is not None else None
         slots.append(PracticeSlot(session, links.console_url(settings, leader, session) if leader else None))
     load_list, threshold = loads(supervisor.organisation_id, now)
+    groups = list(practice.communities(supervisor.organisation_id).values())
+    zone = groups[0].timezone if groups else settings.DEFAULT_TIMEZONE
     return SupervisorPage(supervisor, open_requests(supervisor.organisation_id), load_list, threshold, slots,
-                          also_in_groups(supervisor))
+                          also_in_groups(supervisor), zone)
 
 
 def mark_done(supervisor: Supervisor, request_id: object, now: datetime | None = None) -> TalkRequest:

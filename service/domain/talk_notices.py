@@ -41,8 +41,32 @@ GREETING = N_("Bonjour %(name)s,")
 BODY = N_("%(moderator)s vient d’animer une rencontre et aimerait en parler avec une personne superviseure.")
 CONTACT = N_("Pour joindre cette personne : %(email)s")
 PAGE = N_("Votre page (demandes ouvertes, charge des personnes modératrices) : %(url)s")
+WELCOME_SUBJECT = N_("Votre page de personne superviseure")
+WELCOME_BODY = N_("Vous êtes maintenant personne superviseure des personnes modératrices de groupes de soutien entre "
+                  "pairs. Votre page montre les demandes de personnes modératrices qui aimeraient vous parler, la "
+                  "charge d’animation de chacune et les prochaines rencontres de la communauté de pratique.")
+WELCOME_LINK = N_("Ce lien est personnel : gardez-le pour vous. Il cesse de fonctionner si vous n’êtes plus personne "
+                  "superviseure.")
 PRIVACY = N_("Aucun détail de la rencontre n’est transmis : ni le groupe, ni ses membres, ni ce qui s’y est dit. "
              "Une fois le suivi fait, marquez la demande comme traitée sur votre page.")
+
+
+def _message(supervisor: Supervisor, subject: str, lines: list[str], local_id: str, settings: Settings,
+             now: datetime) -> EmailMessage:
+    """A plain e-mail (text and HTML) to one supervisor; its Message-ID is stable, so a retry folds."""
+    language = supervisor.language
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = parse_mailbox(settings.MAIL_FROM)
+    message["To"] = Address(display_name=header_safe(supervisor.display_name), addr_spec=supervisor.email)
+    message["Subject"] = header_safe(subject)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id(local_id, settings.MAIL_FROM)
+    message.set_content("\n\n".join(lines) + "\n", subtype="plain", charset="utf-8", cte="quoted-printable")
+    html = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    message.add_alternative(f'<!doctype html><html lang="{language}"><body>{html}</body></html>', subtype="html",
+                            charset="utf-8", cte="quoted-printable")
+    message["Content-Language"] = {"fr": "fr-CA", "en": "en-CA"}.get(language, language)
+    return message
 
 
 def compose(request: TalkRequest, supervisor: Supervisor, settings: Settings, now: datetime) -> EmailMessage:
@@ -54,18 +78,36 @@ def compose(request: TalkRequest, supervisor: Supervisor, settings: Settings, no
         gettext(language, PAGE, url=links.supervisor_url(settings, supervisor)),
         gettext(language, PRIVACY),
     ]
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = parse_mailbox(settings.MAIL_FROM)
-    message["To"] = Address(display_name=header_safe(supervisor.display_name), addr_spec=supervisor.email)
-    message["Subject"] = header_safe(gettext(language, SUBJECT))
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(f"talk-{request.id}-{supervisor.id}", settings.MAIL_FROM)
-    message.set_content("\n\n".join(lines) + "\n", subtype="plain", charset="utf-8", cte="quoted-printable")
-    html = "".join(f"<p>{escape(line)}</p>" for line in lines)
-    message.add_alternative(f'<!doctype html><html lang="{language}"><body>{html}</body></html>', subtype="html",
-                            charset="utf-8", cte="quoted-printable")
-    message["Content-Language"] = {"fr": "fr-CA", "en": "en-CA"}.get(language, language)
-    return message
+    return _message(supervisor, gettext(language, SUBJECT), lines, f"talk-{request.id}-{supervisor.id}", settings,
+                    now)
+
+
+def compose_welcome(supervisor: Supervisor, settings: Settings, now: datetime) -> EmailMessage:
+    language = supervisor.language
+    lines = [
+        gettext(language, GREETING, name=supervisor.display_name),
+        gettext(language, WELCOME_BODY),
+        gettext(language, PAGE, url=links.supervisor_url(settings, supervisor)),
+        gettext(language, WELCOME_LINK),
+    ]
+    return _message(supervisor, gettext(language, WELCOME_SUBJECT), lines,
+                    f"supervisor-{supervisor.id}-{supervisor.link_nonce}", settings, now)
+
+
+def welcome_supervisor(supervisor_id: int, transport: MailTransport | None = None,
+                       now: datetime | None = None) -> str:
+    """The new supervisor's personal link (their page has no other door). A temporary failure raises: RQ retries."""
+    supervisor = db.session.get(Supervisor, supervisor_id)
+    if supervisor is None or not supervisor.link_nonce:
+        return "nothing"
+    settings = current_settings()
+    transport = transport or transport_from_settings(settings)
+    try:
+        transport.send(compose_welcome(supervisor, settings, now or now_utc()))
+    except PermanentMailError as error:
+        log.error("supervisor %s: welcome refused for good (%s)", supervisor.id, error.reason)
+        return "failed"
+    return "sent"
 
 
 def notify_supervisors(request_id: int, transport: MailTransport | None = None, now: datetime | None = None) -> str:

@@ -17,6 +17,10 @@ def notify_supervisors(request_id: int) -> str:
     return talk_notices.notify_supervisors(request_id)
 
 
+def welcome_supervisor(supervisor_id: int) -> str:
+    return talk_notices.welcome_supervisor(supervisor_id)
+
+
 def sync_every_organisation() -> int:
     """For the periodic sweep: every organisation with a community (schedules move as time passes)."""
     from sqlalchemy import select
