@@ -50,7 +50,7 @@ class PracticeSettingsForm(FlaskForm):
         description=_l("Au-delà de ce nombre de rencontres animées en 4 semaines (passées ou à venir), la page des "
                        "personnes superviseures le signale doucement. 4 par défaut."))
     practice_includes_external = BooleanField(
-        _l("Inviter aussi les modérateurs externes à la communauté de pratique"))
+        _l("Inviter aussi les personnes modératrices externes à la communauté de pratique"))
     submit = SubmitField(_l("Enregistrer"))
 
 
