@@ -98,7 +98,8 @@ def _render(forms, general=(), status=200):
         unattended=supervisors.unattended_requests(organisation.id),
         open_requests=supervisors.count_open_requests(organisation.id),
         debriefs=[(format_date(month, "LLLL yyyy", locale=locale_for(language())), counts)
-                  for month, counts in monthly_counts(organisation.id, now_utc()).items()], remove_form=ConfirmRemovalForm(),
+                  for month, counts in monthly_counts(organisation.id, now_utc()).items()],
+        remove_form=ConfirmRemovalForm(),
         role_of=practice.role_of, today=date.today().isoformat(),
     ), status
 

@@ -11,4 +11,4 @@ bp.add_url_rule("/m/<token>/extra-time", view_func=controllers.extra_time, metho
 bp.add_url_rule("/m/<token>/next-step", view_func=controllers.next_step, methods=["POST"])
 bp.add_url_rule("/m/<token>/end", view_func=controllers.end, methods=["POST"])
 bp.add_url_rule("/m/<token>/follow-up", view_func=controllers.follow_up, methods=["POST"])
-bp.add_url_rule("/m/<token>/debrief", view_func=debrief.submit, methods=["POST"])
+bp.add_url_rule("/m/<token>/debrief", "debrief", view_func=debrief.submit, methods=["POST"])

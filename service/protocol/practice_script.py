@@ -23,8 +23,8 @@ QUESTIONS = {
 NO_NAMES_REMINDER = N_("Rappel : on ne nomme personne et on ne donne aucun détail qui permettrait de reconnaître "
                        "une personne ou un groupe.")
 
-KEY_MESSAGE = N_("On n’anime jamais en solitaire : prendre soin de soi fait partie du rôle, et notre communauté est là pour "
-                 "apprendre et se soutenir ensemble.")
+KEY_MESSAGE = N_("On n’anime jamais en solitaire : prendre soin de soi fait partie du rôle, et notre communauté est là "
+                 "pour apprendre et se soutenir ensemble.")
 
 # The shared-learning themes the console offers the supervisor, one per session in turn.
 THEMES = (
@@ -43,8 +43,8 @@ WELCOME = StepScript(
     ),
     moderator=N_(
         "Accueillez chaque personne. Proposez le moyen de centrage : %(practice)s. Rappelez que la rencontre porte "
-        "sur l’expérience de chaque personne dans son rôle de modération, qu’on n’y nomme personne et qu’on n’y donne aucun "
-        "détail permettant de reconnaître une personne ou un groupe."
+        "sur l’expérience de chaque personne dans son rôle de modération, qu’on n’y nomme personne et qu’on n’y donne "
+        "aucun détail permettant de reconnaître une personne ou un groupe."
     ),
 )
 
@@ -54,8 +54,8 @@ QUESTION_CHAT = N_("Question %(number)s : %(question)s")
 GUIDANCE = {
     "p1": N_("Chaque personne modératrice nomme ce qui s’est bien passé dans ses dernières animations (environ "
              "%(budget)s par personne). Soulignez les forces nommées."),
-    "p2": N_("Chaque personne nomme ce qui a été difficile, ou le moment où elle a hésité (environ %(budget)s par personne). "
-             "Rappelez qu’on ne nomme personne et qu’on ne donne aucun détail permettant de reconnaître une "
+    "p2": N_("Chaque personne nomme ce qui a été difficile, ou le moment où elle a hésité (environ %(budget)s par "
+             "personne). Rappelez qu’on ne nomme personne et qu’on ne donne aucun détail permettant de reconnaître une "
              "personne ou un groupe; recentrez doucement si cela arrive."),
     "p3": N_("Chaque personne nomme une chose qu’elle essaiera la prochaine fois (environ %(budget)s par personne)."),
 }
@@ -74,8 +74,8 @@ CLOSING = StepScript(
     title=N_("Bouclage"),
     chat=N_("Bouclage : en quelques mots, qu’est-ce que je retiens pour moi aujourd’hui?"),
     moderator=N_(
-        "Invitez chaque personne à dire en quelques mots ce qu’elle retient. Rappelez que chaque personne modératrice peut demander à "
-        "parler à la personne superviseure après une animation exigeante."
+        "Invitez chaque personne à dire en quelques mots ce qu’elle retient. Rappelez que chaque personne modératrice "
+        "peut demander à parler à la personne superviseure après une animation exigeante."
     ),
 )
 
