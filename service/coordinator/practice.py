@@ -41,7 +41,7 @@ class SupervisorForm(FlaskForm):
     display_name = StringField(_l("Nom"))
     email = EmailField(_l("Adresse courriel"))
     language = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES, default="fr")
-    submit = SubmitField(_l("Nommer cette personne superviseure"))
+    submit = SubmitField(_l("Ajouter"))
 
 
 class PracticeSettingsForm(FlaskForm):
@@ -58,7 +58,7 @@ class PracticeSeriesForm(SeriesForm):
     language = SelectField(_l("Langue de la communauté"), choices=LANGUAGE_CHOICES, default="fr")
     timezone = SelectField(_l("Fuseau horaire"), choices=[], default="America/Toronto")
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
-    submit = SubmitField(_l("Planifier la série de la communauté de pratique"))
+    submit = SubmitField(_l("Planifier la série"))
 
 
 class ConfirmRemovalForm(FlaskForm):

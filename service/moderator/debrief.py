@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, jsonify, redirect, url_for
+from flask import flash, g, jsonify, redirect, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -63,8 +63,8 @@ def submit(token: str):
     except links.InvalidLink:
         return invalid_link()
     session = access.session
+    g.page_language = language = session.language  # the console speaks the session's language
     form = DebriefForm()
-    language = session.language
     if not form.validate_on_submit():
         return _answer(token, _("Cette action n’a pas pu être lue. La page est maintenant à jour."), "warning", 400)
     answer = DebriefAnswer(form.answer.data)
