@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 
 from flask_babel import refresh
@@ -97,6 +98,12 @@ def test_the_supervisors_page_shows_requests_load_and_practice_sessions(client, 
     assert "Soins intensifs" not in page and "Pharmacie" not in page  # no group names on this page
     assert busy.display_name in page and "charge élevée" in page
     assert page.count("Ouvrir la console") == 4  # Sophie leads every practice session
+    # Her console for a practice session: the community's own protocol, the theme offered, no debrief for her.
+    console_url = re.search(r'href="http://127.0.0.1:5000(/m/[^"]+)"', page).group(1)
+    console = client.get(console_url).get_data(as_text=True)
+    assert "Communauté de pratique" in console and "Apprentissage partagé" in console
+    assert "Thème proposé : " in console and "Qu’est-ce qui a été difficile, ou où ai-je hésité?" in console
+    assert "Comment ça s’est passé pour vous?" not in console
     # Marked done: gone from the list, for every supervisor.
     request = db.session.execute(select(TalkRequest)).scalar_one()
     done = client.post(f"{url}/requests/{request.id}/done")
