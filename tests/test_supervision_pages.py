@@ -187,3 +187,45 @@ def test_the_api(api, app, actor):
     assert api.delete(f"/organisation/supervisors/{created.get_json()['id']}").status_code == 204
     assert api.delete(f"/organisation/supervisors/{created.get_json()['id']}").status_code == 404
     assert api.get("/organisation/supervisors").get_json()["supervisors"] == []
+
+
+def test_a_moderator_steps_out_of_the_community_from_their_page_and_back(client, app, actor, settings):
+    group = make_group(actor, members=5, trained=1)
+    scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2), time(19), occurrence_count=3), actor)
+    _supervisor(actor)
+    practice.schedule_practice_series(actor.organisation_id,
+                                      scheduling.SeriesPlan(next_weekday(3), time(18), occurrence_count=2), "fr",
+                                      "America/Toronto", actor)
+    moderator, other = group.active_members[0], group.active_members[1]
+    url = f"/p/{links.participant_token(settings, moderator)}"
+    assert "Me retirer de la communauté de pratique" in client.get(url).get_data(as_text=True)
+    assert "communauté de pratique" not in client.get(
+        f"/p/{links.participant_token(settings, other)}").get_data(as_text=True).lower()  # not a moderator
+    assert client.post(f"{url}/practice/step-out").status_code == 303
+    community = practice.communities(actor.organisation_id)["fr"]
+    db.session.expire_all()
+    assert moderator.email not in {m.email for m in db.session.get(type(community), community.id).active_members}
+    page = client.get(url).get_data(as_text=True)
+    assert "Revenir dans la communauté de pratique" in page
+    practice.sync_organisation(actor.organisation_id)  # the service does not bring them back
+    db.session.expire_all()
+    assert moderator.email not in {m.email for m in db.session.get(type(community), community.id).active_members}
+    assert client.post(f"{url}/practice/step-in").status_code == 303
+    db.session.expire_all()
+    assert moderator.email in {m.email for m in db.session.get(type(community), community.id).active_members}
+
+
+def test_leaving_the_communitys_own_page_is_stepping_out(client, app, actor, settings):
+    group = make_group(actor, members=5, trained=1)
+    scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2), time(19), occurrence_count=3), actor)
+    _supervisor(actor)
+    practice.schedule_practice_series(actor.organisation_id,
+                                      scheduling.SeriesPlan(next_weekday(3), time(18), occurrence_count=2), "fr",
+                                      "America/Toronto", actor)
+    community = practice.communities(actor.organisation_id)["fr"]
+    member = next(m for m in community.active_members if m.supervisor_id is None)
+    url = f"/p/{links.participant_token(settings, member)}"
+    assert client.post(f"{url}/leave").status_code == 303
+    practice.sync_organisation(actor.organisation_id)
+    db.session.expire_all()
+    assert member.email not in {m.email for m in db.session.get(type(community), community.id).active_members}
