@@ -4,7 +4,7 @@ It reuses everything a group has — sessions, the recurring Zoom meeting, invit
 with sessions of kind ``practice``. Its members are not chosen by anyone: :func:`sync_organisation` computes
 them (``practice_eligibility``) and applies the difference through the ordinary paths, so joiners get the series
 from the next occurrence and leavers get cancellations. It runs after every change to a schedule or a moderator
-(a flush watcher enqueues it after the commit) and on the worker's periodic sweep.
+(``practice_watch`` enqueues it after the commit) and on the worker's periodic sweep.
 
 Group rules, where they apply: the supervisors lead (they are the community's trained moderators; none is a
 colleague's boss, so the no-hierarchy rule does not concern them); two moderators of whom one reports to the
@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from service.domain import invitations
 from service.domain.audit import Actor, record
@@ -34,9 +33,9 @@ from service.domain.practice_eligibility import (
     community_for,
     eligible_members,
 )
+from service.domain.practice_watch import NOT_MODERATED
 from service.domain.rules import MemberDraft, check_hierarchy, is_known_timezone
 from service.domain.scheduling import SeriesPlan, schedule_series
-from service.effects import after_commit
 from service.extensions import db
 from service.i18n import LANGUAGES, N_, gettext
 from service.models import (
@@ -54,7 +53,6 @@ from service.models import (
 from service.protocol import SessionKind
 
 COMMUNITY_NAME = N_("Communauté de pratique")
-NOT_MODERATED = (SessionKind.REHEARSAL, SessionKind.PRACTICE)
 RUNNING_GRACE = timedelta(minutes=90)
 
 
@@ -275,58 +273,3 @@ def step_back_in(organisation_id: int, email_key: str, actor: Actor) -> None:
     record(actor, "practice.stepped_in", "organisation", organisation_id, organisation_id=organisation_id)
     db.session.commit()
     sync_organisation(organisation_id)
-
-
-# --- watching changes ------------------------------------------------------------------------------------
-
-_WATCHED = {GroupSession: ("moderator_id", "moderator", "status", "starts_at"),
-            Member: ("status", "email", "display_name", "language", "role", "reports_to_email")}
-_PENDING = "entre_pairs_practice_sync"
-
-
-def _organisation_of(session: Session, item) -> int | None:
-    state = inspect(item)
-    group = state.attrs.group.loaded_value
-    if not isinstance(group, Group):
-        group = session.identity_map.get(inspect(Group).identity_key_from_primary_key((item.group_id,))) \
-            if item.group_id is not None else None
-    if group is None or group.practice:
-        return None
-    return group.organisation_id
-
-
-def _changed(item, created: bool) -> bool:
-    if isinstance(item, GroupSession) and item.kind in NOT_MODERATED:
-        return False
-    if created:
-        return True
-    state = inspect(item)
-    return any(state.attrs[name].history.has_changes() for name in _WATCHED[type(item)])
-
-
-@event.listens_for(Session, "before_flush")
-def _watch(session: Session, _context, _instances) -> None:
-    """A schedule or a moderator changed: re-compute the community after the commit (by the worker)."""
-    found: set[int] = set()
-    for items, created in ((session.new, True), (session.dirty, False), (session.deleted, True)):
-        for item in items:
-            if type(item) in _WATCHED and _changed(item, created):
-                organisation_id = _organisation_of(session, item)
-                if organisation_id is not None:
-                    found.add(organisation_id)
-    already = session.info.setdefault(_PENDING, set())
-    for organisation_id in found - already:
-        already.add(organisation_id)
-        after_commit(session, lambda pipe, org=organisation_id: _enqueue_sync(org, pipe))
-
-
-def _enqueue_sync(organisation_id: int, pipe) -> None:
-    from worker import queues
-
-    queues.enqueue_practice_sync(organisation_id, pipe)
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_PENDING, None)
