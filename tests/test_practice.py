@@ -44,6 +44,10 @@ def test_the_community_holds_the_moderators_of_the_next_8_weeks_and_the_supervis
     assert members_of(community) == {"personne0@exemple.ca": "moderator", "personne1@exemple.ca": "moderator",
                                      "sophie@acsm.example": "supervisor"}
     assert {s.kind for s in practice_series.sessions} == {SessionKind.PRACTICE}
+    # Its prompts are written like any session's: one row per step of the practice protocol.
+    first = practice_series.sessions[0]
+    assert [p.step_key for p in first.prompts] == [
+        "welcome", "p1", "p2", "p3", "learning", "practice_closing", "key_message"]
     # The supervisor leads every practice session.
     supervisor_member = next(m for m in community.active_members if m.supervisor_id is not None)
     assert {s.moderator_id for s in practice_series.sessions} == {supervisor_member.id}
