@@ -161,6 +161,9 @@ def test_the_coordinators_support_page(client, app, actor, coordinator):
     page = client.get("/coordination/soutien").get_data(as_text=True)
     assert "Sophie Lavoie" in page and "personne superviseure" in page and "personne modératrice" in page
     assert page.count("animée par Sophie Lavoie") == 5
+    series_id = int(re.search(r"/coordination/soutien/series/(\d+)/annuler", page).group(1))
+    assert client.post(f"/coordination/soutien/series/{series_id}/annuler").status_code == 302
+    assert "animée par" not in client.get("/coordination/soutien").get_data(as_text=True)
 
 
 def test_the_api(api, app, actor):
@@ -184,6 +187,9 @@ def test_the_api(api, app, actor):
     assert sorted((m["email"], m["role"]) for m in body["members"]) == [
         ("personne0@exemple.ca", "moderator"), ("sophie@acsm.example", "supervisor")]
     assert [s["kind"] for s in body["sessions"]] == ["practice"] * 3
+    assert api.delete(f"/practice/series/{series.get_json()['id']}").status_code == 204
+    assert {s["status"] for s in api.get("/practice").get_json()["sessions"]} == {"cancelled"}
+    assert api.delete("/practice/series/999999").status_code == 404
     assert api.delete(f"/organisation/supervisors/{created.get_json()['id']}").status_code == 204
     assert api.delete(f"/organisation/supervisors/{created.get_json()['id']}").status_code == 404
     assert api.get("/organisation/supervisors").get_json()["supervisors"] == []

@@ -77,6 +77,8 @@ OPERATIONS = [
     Operation("POST", "/practice/series", p.schedule_practice_series,
               "Schedule the community of practice's series (members are kept up to date by the service)",
               s.PracticeSeriesIn, "Series", 201),
+    Operation("DELETE", "/practice/series/<int:series_id>", p.cancel_practice_series,
+              "Cancel the community of practice's series", status=204),
 ]
 
 for operation in OPERATIONS:  # each view serves one operation: its name is the endpoint and the operationId

@@ -12,7 +12,7 @@ from service.api.controllers import _actor, _coordinator, authenticated, body
 from service.api.representations import scheduled_json, series_json
 from service.api.schemas import PracticeSeriesIn, SupervisorIn
 from service.domain import practice, supervisors
-from service.domain.scheduling import SeriesPlan
+from service.domain.scheduling import SeriesPlan, cancel_series
 from service.models import Supervisor
 
 
@@ -74,3 +74,10 @@ def schedule_practice_series():
     series = practice.schedule_practice_series(_organisation_id(), plan, data.language, data.timezone, _actor(),
                                                supervisor_agreement=data.supervisor_agreement)
     return jsonify(series_json(series)), 201
+
+
+@authenticated
+def cancel_practice_series(series_id: int):
+    """The whole series is cancelled for every member (calendar cancellations, the Zoom meeting deleted)."""
+    cancel_series(practice.series_for(_organisation_id(), series_id), _actor())
+    return "", 204

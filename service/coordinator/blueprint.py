@@ -58,3 +58,4 @@ _route("/soutien/superviseures/<int:supervisor_id>/retrait", "remove_supervisor"
        ("POST",))
 _route("/soutien/reglages", "practice_settings", practice.save_settings, ("POST",))
 _route("/soutien/serie", "practice_series", practice.schedule_series, ("POST",))
+_route("/soutien/series/<int:series_id>/annuler", "cancel_practice_series", practice.cancel_series, ("POST",))

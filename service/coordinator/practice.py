@@ -25,7 +25,7 @@ from service.coordinator.forms import (
     timezone_choices,
 )
 from service.coordinator.identity import actor, current_coordinator, language
-from service.domain import practice, supervisors
+from service.domain import practice, scheduling, supervisors
 from service.domain.clock import next_weekday_on_or_after, now_utc
 from service.domain.debrief_retention import monthly_counts
 from service.domain.errors import DomainError, NotFound, Violation
@@ -95,6 +95,7 @@ def _render(forms, general=(), status=200):
         in_groups={s.id: supervisors.also_in_groups(s) for s in people},
         communities=[(group, practice.hierarchy_notes(group)) for group in communities.values()],
         sessions=practice.practice_sessions(organisation.id, now_utc(), upcoming_only=True)[:8],
+        series=practice.active_series(organisation.id),
         unattended=supervisors.unattended_requests(organisation.id),
         open_requests=supervisors.count_open_requests(organisation.id),
         debriefs=[(format_date(month, "LLLL yyyy", locale=locale_for(language())), counts)
@@ -176,4 +177,16 @@ def schedule_series():
     flash(_("%(count)s rencontres de la communauté de pratique sont planifiées. Chaque membre reçoit une invitation "
             "pour toute la série; les personnes qui deviendront membres la recevront à partir de la rencontre "
             "suivante.", count=len(series.sessions)), "success")
+    return redirect(url_for("coordinator.practice") + "#communaute")
+
+
+def cancel_series(series_id: int):
+    if not ConfirmRemovalForm().validate_on_submit():
+        abort(400)
+    try:
+        series = practice.series_for(_organisation().id, series_id)
+    except NotFound:
+        abort(404)
+    scheduling.cancel_series(series, actor())
+    flash(_("La série de la communauté de pratique est annulée : chaque membre reçoit l’annulation."), "success")
     return redirect(url_for("coordinator.practice") + "#communaute")

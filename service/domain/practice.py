@@ -22,7 +22,7 @@ from sqlalchemy import select
 from service.domain import invitations
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc
-from service.domain.errors import DomainError, Violation
+from service.domain.errors import DomainError, NotFound, Violation
 from service.domain.groups import replan_moderators, withdraw_member
 from service.domain.practice_eligibility import (
     SUPERVISOR,
@@ -46,6 +46,7 @@ from service.models import (
     MemberStatus,
     Organisation,
     PracticeOptOut,
+    SeriesStatus,
     SessionSeries,
     SessionStatus,
     Supervisor,
@@ -232,6 +233,23 @@ def _discard_empty_community(group: Group) -> None:
     """A community just created whose series was refused: nobody was sent anything yet, so it simply goes."""
     db.session.delete(group)
     db.session.commit()
+
+
+def active_series(organisation_id: int) -> list[SessionSeries]:
+    return list(db.session.execute(
+        select(SessionSeries).join(Group, Group.id == SessionSeries.group_id)
+        .where(Group.organisation_id == organisation_id, Group.practice.is_(True),
+               SessionSeries.status == SeriesStatus.ACTIVE).order_by(SessionSeries.first_date)
+    ).scalars())
+
+
+def series_for(organisation_id: int, series_id: object) -> SessionSeries:
+    """One of the organisation's community series, else :class:`NotFound`."""
+    series = db.session.get(SessionSeries, series_id) if isinstance(series_id, int) and not isinstance(
+        series_id, bool) else None
+    if series is None or not series.group.practice or series.group.organisation_id != organisation_id:
+        raise NotFound()
+    return series
 
 
 def practice_sessions(organisation_id: int, now: datetime | None = None, upcoming_only: bool = False
