@@ -14,10 +14,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from config import Settings
 from service.extensions import db
-from service.models import GroupSession, Member, MemberStatus
+from service.models import GroupSession, Member, MemberStatus, Supervisor
 
 PARTICIPANT = "participant-page"
 CONSOLE = "moderator-console"
+SUPERVISOR = "supervisor-page"
 
 
 class InvalidLink(Exception):
@@ -102,3 +103,21 @@ def console_access(settings: Settings, token: str, now: datetime) -> ConsoleAcce
     if now > session.ends_at + timedelta(days=settings.LINK_VALID_DAYS_AFTER_SESSION):
         raise InvalidLink()
     return ConsoleAccess(member, session)
+
+
+def supervisor_token(settings: Settings, supervisor: Supervisor) -> str:
+    return _serializer(settings, SUPERVISOR).dumps({"v": supervisor.id, "n": supervisor.link_nonce})
+
+
+def supervisor_url(settings: Settings, supervisor: Supervisor) -> str:
+    return f"{settings.BASE_URL}/s/{supervisor_token(settings, supervisor)}"
+
+
+def supervisor_from_token(settings: Settings, token: str) -> Supervisor:
+    """A supervisor's page: no account, this link (revoked when the supervisor is removed)."""
+    data = _load(settings, SUPERVISOR, token)
+    supervisor_id = data.get("v")
+    supervisor = db.session.get(Supervisor, supervisor_id) if isinstance(supervisor_id, int) else None
+    if supervisor is None or not supervisor.link_nonce or data.get("n") != supervisor.link_nonce:
+        raise InvalidLink()
+    return supervisor

@@ -20,7 +20,7 @@ from schemathesis.checks import (
 )
 from schemathesis.core.parameters import ParameterLocation
 
-from service.domain import scheduling
+from service.domain import scheduling, supervisors
 from service.domain.coordinators import create_coordinator
 from service.protocol import SessionKind
 from tests.factories import make_group
@@ -34,6 +34,8 @@ def api_schema(app, settings, coordinator, actor):
     group = make_group(actor, members=5, trained=2)
     scheduling.schedule_session(group, SessionKind.KICKOFF, datetime.combine(next_weekday(1), time(19)), 60, actor)
     scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2, 2), time(19), occurrence_count=3), actor)
+    # A supervisor, so that the community of practice's operations reach their rules too.
+    supervisors.add_supervisor(actor.organisation_id, "Sophie Lavoie", "sophie@acsm.example", "fr", actor)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     schema.config.headers = {"Authorization": f"Bearer {token}"}
     return schema

@@ -17,6 +17,7 @@ from rq import Worker
 # importing them (and Zoom's client, the protocol, the ORM mappings...) again for every job.
 import worker.jobs.invites  # noqa: F401
 import worker.jobs.meetings  # noqa: F401
+import worker.jobs.practice  # noqa: F401
 import worker.jobs.prompts  # noqa: F401
 import worker.jobs.sweep  # noqa: F401
 from service.app import create_app

@@ -83,3 +83,29 @@ def enqueue_prompt_job(job_id: str, instant_ms: int, redis: Redis) -> None:
 def enqueue_sweep(redis: Redis) -> None:
     """One sweep waiting at a time: the same id replaces a sweep not yet started."""
     queue(SWEEP, redis).enqueue_call("worker.jobs.sweep.sweep", job_id=SWEEP_JOB_ID, result_ttl=300, timeout=120)
+
+
+def enqueue_practice_sync(organisation_id: int, pipe: Pipeline | None = None) -> None:
+    """Bring the organisation's community of practice up to date (one waiting job per organisation)."""
+    job = Queue.prepare_data("worker.jobs.practice.sync_organisation", args=(organisation_id,),
+                             job_id=f"practice-sync-{organisation_id}", result_ttl=600)
+    _enqueue_together(queue(DEFAULT), [job], pipe)
+
+
+def enqueue_talk_notice(request_id: int, pipe: Pipeline | None = None) -> None:
+    """E-mail the supervisors about a request to talk; RQ retries an unexpected failure, the row records the
+    temporary ones and the sweep brings them back."""
+    from rq import Retry
+
+    job = Queue.prepare_data("worker.jobs.practice.notify_supervisors", args=(request_id,),
+                             job_id=f"talk-notice-{request_id}", result_ttl=3600, retry=Retry(max=3))
+    _enqueue_together(queue(MAIL), [job], pipe)
+
+
+def enqueue_supervisor_welcome(supervisor_id: int, pipe: Pipeline | None = None) -> None:
+    """Send a new supervisor their personal link (RQ retries a temporary mail failure)."""
+    from rq import Retry
+
+    job = Queue.prepare_data("worker.jobs.practice.welcome_supervisor", args=(supervisor_id,),
+                             job_id=f"supervisor-welcome-{supervisor_id}", result_ttl=3600, retry=Retry(max=3))
+    _enqueue_together(queue(MAIL), [job], pipe)

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from service.api import controllers as c
 from service.api import openapi
+from service.api import practice as p
 from service.api import schemas as s
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,6 +68,20 @@ OPERATIONS = [
               "Cancel a series", status=204),
     Operation("POST", "/groups/<int:group_id>/invites/<int:invite_id>/resend", c.resend_invite,
               "Send a failed invitation again"),
+    # Supporting moderators (service/api/practice.py).
+    Operation("GET", "/organisation/supervisors", p.list_supervisors, "The organisation's supervisors"),
+    Operation("POST", "/organisation/supervisors", p.add_supervisor,
+              "Name a supervisor: they get their personal link by e-mail and join the community of practice",
+              s.SupervisorIn, "Supervisor", 201),
+    Operation("DELETE", "/organisation/supervisors/<int:supervisor_id>", p.remove_supervisor,
+              "Remove a supervisor: their link stops working; open requests stay with the others", status=204),
+    Operation("GET", "/practice", p.get_practice,
+              "The community of practice: its members (role moderator or supervisor) and its sessions"),
+    Operation("POST", "/practice/series", p.schedule_practice_series,
+              "Schedule the community of practice's series (members are kept up to date by the service)",
+              s.PracticeSeriesIn, "Series", 201),
+    Operation("DELETE", "/practice/series/<int:series_id>", p.cancel_practice_series,
+              "Cancel the community of practice's series", status=204),
 ]
 
 for operation in OPERATIONS:  # each view serves one operation: its name is the endpoint and the operationId

@@ -138,6 +138,9 @@ RESPONSE_SCHEMAS = {
         "violations": {"type": "array", "items": {"type": "object"}, "description": "rules the series breaks"},
         "questions": {"type": "array", "items": {"type": "object"},
                       "description": "what scheduling it would ask to confirm (the field names the flag)"}}},
+    "Supervisor": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
+        "language": {"type": "string"}, "member_of_groups": {"type": "integer"}}},
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
         "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
         "violations": {"type": "array", "items": {"type": "object", "properties": {

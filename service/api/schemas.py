@@ -176,3 +176,23 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     GroupIn, GroupSettingsIn, MemberIn, SessionIn, SeriesIn, RescheduleSessionIn, RescheduleSeriesIn, ModeratorIn,
     ShareIn,
 )
+
+
+class SupervisorIn(Body):
+    display_name: Annotated[str, Field(max_length=120)]
+    email: Text
+    language: Language = "fr"
+
+
+class PracticeSeriesIn(Body):
+    first_date: Day
+    local_time: time
+    timezone: Annotated[str, Field(max_length=64)] = "America/Toronto"
+    duration_minutes: Annotated[int, Field(ge=1, le=600)] = 30
+    interval_weeks: Literal[1, 2] = 1
+    occurrence_count: Annotated[int, Field(ge=1, le=60)]
+    language: Language = "fr"
+    supervisor_agreement: bool = False
+
+
+REQUEST_MODELS += (SupervisorIn, PracticeSeriesIn)

@@ -1,6 +1,6 @@
 from flask import Blueprint, request
 
-from service.coordinator import auth, groups, sessions
+from service.coordinator import auth, groups, practice, sessions
 from service.coordinator.identity import login_required
 from service.extensions import limiter
 
@@ -70,3 +70,12 @@ _route("/groupes/<int:group_id>/rencontres/<int:session_id>/reunion", "recreate_
 _route("/groupes/<int:group_id>/series/<int:series_id>/deplacer", "reschedule_series", sessions.reschedule_series,
        ("POST",))
 _route("/groupes/<int:group_id>/series/<int:series_id>/annuler", "cancel_series", sessions.cancel_series, ("POST",))
+
+# Supporting the moderators: supervisors, the community of practice, the load threshold (coordinator/practice.py).
+_route("/soutien", "practice", practice.page)
+_route("/soutien/superviseures", "add_supervisor", practice.add_supervisor, ("POST",))
+_route("/soutien/superviseures/<int:supervisor_id>/retrait", "remove_supervisor", practice.remove_supervisor,
+       ("POST",))
+_route("/soutien/reglages", "practice_settings", practice.save_settings, ("POST",))
+_route("/soutien/serie", "practice_series", practice.schedule_series, ("POST",))
+_route("/soutien/series/<int:series_id>/annuler", "cancel_practice_series", practice.cancel_series, ("POST",))

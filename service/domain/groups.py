@@ -207,6 +207,14 @@ def member_leaves(member: Member, actor: Actor) -> None:
     """Leaving is never questioned: future invitations are cancelled and nothing more is sent."""
     if member.status is MemberStatus.LEFT:
         return
+    withdraw_member(member)
+    record(actor, "member.left", "group", member.group_id)
+    db.session.commit()
+
+
+def withdraw_member(member: Member) -> None:
+    """The member is out (in the caller's unit of work): cancellations go out, the sessions they were to lead
+    lose their moderator."""
     _leave(member)
     for session in db.session.execute(
         select(GroupSession).where(GroupSession.moderator_id == member.id, GroupSession.starts_at > now_utc(),
@@ -214,8 +222,6 @@ def member_leaves(member: Member, actor: Actor) -> None:
     ).scalars():
         session.moderator = None
         session.revision += 1
-    record(actor, "member.left", "group", member.group_id)
-    db.session.commit()
 
 
 def delete_group(group: Group, actor: Actor) -> None:
@@ -322,6 +328,11 @@ def _leave(member: Member) -> None:
     member.link_nonce = ""
     db.session.flush()
     invitations.member_left(member)
+
+
+def replan_moderators(group: Group) -> None:
+    """Every upcoming session gets the moderator the group's arrangement plans for it (caller commits)."""
+    _replan_moderators(group)
 
 
 def _replan_moderators(group: Group) -> None:

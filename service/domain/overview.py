@@ -61,6 +61,7 @@ KIND_LABELS = {
     SessionKind.KICKOFF: N_("Rencontre de démarrage"),
     SessionKind.REGULAR: N_("Rencontre régulière"),
     SessionKind.REHEARSAL: N_("Répétition de la personne modératrice"),
+    SessionKind.PRACTICE: N_("Communauté de pratique"),
 }
 
 # Why a meeting waits for something unexpected (the lifecycle names every reason it sets: meetings.WAITING_REASONS).

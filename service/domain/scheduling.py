@@ -150,18 +150,19 @@ class SeriesPreview:
 
 
 def _series_checks(group: Group, plan: SeriesPlan, now: datetime, supervisor_agreement: bool,
-                   daylight_saving_confirmed: bool, before_kickoff_confirmed: bool
-                   ) -> tuple[list[Violation], list[Occurrence]]:
+                   daylight_saving_confirmed: bool, before_kickoff_confirmed: bool,
+                   kind: SessionKind = SessionKind.REGULAR) -> tuple[list[Violation], list[Occurrence]]:
     violations = _check_group_can_meet(group) + _check_plan(plan)
     if violations:
         return violations, []
     found = occurrences(plan.dates(), plan.local_time, group.timezone)
     first = found[0].starts_at
-    violations += check_session_time(SessionKind.REGULAR, first, plan.duration_minutes, now)
+    violations += check_session_time(kind, first, plan.duration_minutes, now)
     violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
                                               supervisor_agreement)
     violations += check_local_times(found, group.timezone, daylight_saving_confirmed)
-    violations += check_kickoff_order(group, SessionKind.REGULAR, first, before_kickoff_confirmed, False)
+    if kind is not SessionKind.PRACTICE:  # a community of practice has no kick-off
+        violations += check_kickoff_order(group, kind, first, before_kickoff_confirmed, False)
     return violations, found
 
 
@@ -177,11 +178,15 @@ def preview_series(group: Group, plan: SeriesPlan, supervisor_agreement: bool = 
 
 def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agreement: bool = False,
                     now: datetime | None = None, daylight_saving_confirmed: bool = False,
-                    before_kickoff_confirmed: bool = False) -> SessionSeries:
-    """A recurring series (weekly or every two weeks): one calendar event and one recurring Zoom meeting."""
+                    before_kickoff_confirmed: bool = False, kind: SessionKind = SessionKind.REGULAR
+                    ) -> SessionSeries:
+    """A recurring series (weekly or every two weeks): one calendar event and one recurring Zoom meeting.
+
+    ``kind`` is ``practice`` for the community of practice's series (``domain.practice``), else regular.
+    """
     now = now or now_utc()
     violations, found = _series_checks(group, plan, now, supervisor_agreement, daylight_saving_confirmed,
-                                       before_kickoff_confirmed)
+                                       before_kickoff_confirmed, kind)
     if violations:
         raise DomainError(violations)
 
@@ -204,8 +209,7 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
     sessions = []
     for index, planned in enumerate(found):
         starts_at = planned.starts_at
-        session = _new_session(group, SessionKind.REGULAR, starts_at, plan.duration_minutes,
-                               history.session_count + index)
+        session = _new_session(group, kind, starts_at, plan.duration_minutes, history.session_count + index)
         session.series = series
         session.original_starts_at = starts_at
         session.zoom_meeting = meeting
@@ -342,7 +346,7 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
             + timedelta(days=shift_days) for session in upcoming]
     found = occurrences(days, local_time, series.timezone)
     moved = [(session, planned.starts_at) for session, planned in zip(upcoming, found)]
-    violations += check_session_time(SessionKind.REGULAR, moved[0][1], duration_minutes, now)
+    violations += check_session_time(moved[0][0].kind, moved[0][1], duration_minutes, now)
     violations += check_local_times(found, series.timezone, daylight_saving_confirmed)
     violations += _check_supervisor_agreement(to_local(moved[0][1], series.timezone), duration_minutes,
                                               supervisor_agreement)

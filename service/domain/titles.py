@@ -15,6 +15,7 @@ TITLES = {
     SessionKind.REGULAR: N_("Groupe de soutien entre pairs — %(group)s"),
     SessionKind.KICKOFF: N_("Rencontre de démarrage — %(group)s"),
     SessionKind.REHEARSAL: N_("Répétition de l’animation — %(group)s"),
+    SessionKind.PRACTICE: N_("Communauté de pratique — %(group)s"),
 }
 # Zoom's limit on a topic; calendar summaries are kept as short.
 MAX_TITLE_LENGTH = 200

@@ -14,6 +14,14 @@ from service.models.group import (
 from service.models.invite import Invite, InviteMethod, InviteStatus
 from service.models.meeting import MeetingStatus, ZoomMeeting
 from service.models.organisation import ApiToken, Coordinator, Organisation
+from service.models.practice import (
+    Debrief,
+    DebriefAnswer,
+    DebriefMonthlyCount,
+    PracticeOptOut,
+    Supervisor,
+    TalkRequest,
+)
 from service.models.prompt import Prompt, PromptAudience, PromptStatus
 from service.models.session import GroupSession, SeriesStatus, SessionSeries, SessionStatus, new_calendar_uid
 
@@ -24,6 +32,9 @@ __all__ = [
     "Base",
     "Coordinator",
     "CoordinatorRole",
+    "Debrief",
+    "DebriefAnswer",
+    "DebriefMonthlyCount",
     "Group",
     "GroupCoordinator",
     "GroupSession",
@@ -36,12 +47,15 @@ __all__ = [
     "MemberRole",
     "MemberStatus",
     "Organisation",
+    "PracticeOptOut",
     "Prompt",
     "PromptAudience",
     "PromptStatus",
     "SeriesStatus",
     "SessionSeries",
     "SessionStatus",
+    "Supervisor",
+    "TalkRequest",
     "UTCDateTime",
     "ZoomMeeting",
     "new_calendar_uid",

@@ -16,6 +16,7 @@ class ActorKind(str, enum.Enum):
     MODERATOR = "moderator"
     MEMBER = "member"
     SYSTEM = "system"
+    SUPERVISOR = "supervisor"  # through their personal link (``models.practice.Supervisor``)
 
 
 class AuditEvent(Base):

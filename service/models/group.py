@@ -55,6 +55,8 @@ class Group(Base):
     size_exception_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     # The first N sessions are led by the external moderator; then trained members take turns.
     external_moderator_sessions: Mapped[int] = mapped_column(Integer, default=0)
+    # The organisation's community of practice (one per language): members kept by ``domain.practice``.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -99,6 +101,8 @@ class Member(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every personal link; changing it revokes the links already sent.
     link_nonce: Mapped[str] = mapped_column(String(32), default=new_link_nonce)
+    # In a community of practice: the supervisor this member is (empty for a moderator).
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisors.id", ondelete="SET NULL"))
 
     group: Mapped[Group] = relationship(back_populates="members")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.models.base import Base, UTCDateTime, utcnow
@@ -18,6 +18,10 @@ class Organisation(Base):
     # The organisation's own support resources (its EAP first), per language:
     # {"fr": [{"name": ..., "contact": ..., "detail": ...}], "en": [...]}
     support_resources: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Supervisors' pages flag, gently, a moderator with more sessions than this over 4 weeks (either side of today).
+    moderator_load_threshold: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    # External moderators join the community of practice too (the coordinator decides).
+    practice_includes_external: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     coordinators: Mapped[list[Coordinator]] = relationship(back_populates="organisation")

@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.moderator import controllers
+from service.moderator import controllers, debrief
 
 bp = Blueprint("moderator", __name__)
 bp.add_url_rule("/m/<token>", view_func=controllers.console)
@@ -13,3 +13,4 @@ bp.add_url_rule("/m/<token>/keep-end", view_func=controllers.keep_end, methods=[
 bp.add_url_rule("/m/<token>/close", view_func=controllers.close, methods=["POST"])
 bp.add_url_rule("/m/<token>/end", view_func=controllers.end, methods=["POST"])
 bp.add_url_rule("/m/<token>/follow-up", view_func=controllers.follow_up, methods=["POST"])
+bp.add_url_rule("/m/<token>/debrief", "debrief", view_func=debrief.submit, methods=["POST"])

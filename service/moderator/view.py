@@ -25,6 +25,7 @@ KIND_LABELS = {
     SessionKind.REGULAR: N_("Rencontre de soutien entre pairs"),
     SessionKind.KICKOFF: N_("Rencontre de démarrage"),
     SessionKind.REHEARSAL: N_("Répétition"),
+    SessionKind.PRACTICE: N_("Communauté de pratique"),
 }
 
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from service import links
-from service.domain import groups
+from service.domain import groups, practice
 from service.domain.audit import Actor
 from service.domain.calendar_file import participant_calendar
 from service.domain.clock import now_utc
@@ -66,7 +66,11 @@ def leave(token: str):
     if not form.validate_on_submit():
         return render_template("participant/leave.html", form=form, token=token), 400
     language = member.language
-    groups.member_leaves(member, Actor(ActorKind.MEMBER, member.id, member.group.organisation_id))
+    actor = Actor(ActorKind.MEMBER, member.id, member.group.organisation_id)
+    if member.group.practice:  # stepping out of the community of practice: the service must not bring them back
+        practice.step_out(member.group.organisation_id, member.email_key, actor)
+    else:
+        groups.member_leaves(member, actor)
     # The personal link no longer works: the farewell page is a general one.
     return redirect(url_for("participant.left", lang=language), 303)
 

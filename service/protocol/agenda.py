@@ -22,6 +22,7 @@ AGENDA_HEADINGS = {
     SessionKind.REGULAR: N_("Déroulement de la rencontre (%(duration)s)"),
     SessionKind.KICKOFF: N_("Déroulement de la rencontre de démarrage (%(duration)s)"),
     SessionKind.REHEARSAL: N_("Déroulement de la répétition (%(duration)s)"),
+    SessionKind.PRACTICE: N_("Déroulement de la communauté de pratique (%(duration)s)"),
 }
 
 

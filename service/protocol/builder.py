@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from service.i18n import gettext, normalise_language
-from service.protocol import script
+from service.protocol import practice_script, script
 from service.protocol.allocation import Share, allocate
 from service.protocol.timeline import (
     DURATION_RULES,
@@ -65,7 +65,9 @@ def build_timeline(
         )
     if not MIN_MEMBERS_EXCEPTION <= members <= MAX_MEMBERS_EXCEPTION:
         raise ProtocolError(f"a group has {MIN_MEMBERS_EXCEPTION} to {MAX_MEMBERS_EXCEPTION} members, not {members}")
-    return _build(kind, minutes, members, normalise_language(language), centring % len(script.CENTRING_PRACTICES))
+    # A practice session also rotates its shared-learning theme on the same number.
+    rotation = len(script.CENTRING_PRACTICES) * (len(practice_script.THEMES) if kind is SessionKind.PRACTICE else 1)
+    return _build(kind, minutes, members, normalise_language(language), centring % rotation)
 
 
 @functools.lru_cache(maxsize=512)
@@ -77,6 +79,8 @@ def _build(kind: SessionKind, minutes: int, members: int, language: str, centrin
         plan = _regular_plan(minutes)
     elif kind is SessionKind.KICKOFF:
         plan = _kickoff_plan(minutes)
+    elif kind is SessionKind.PRACTICE:
+        plan = _practice_plan(minutes)
     else:
         plan = _rehearsal_plan(minutes)
     steps = tuple(writer.steps(plan))
@@ -140,6 +144,21 @@ def _rehearsal_plan(minutes: int) -> Plan:
     return [(key, units[key] * REHEARSAL_UNIT) for key in order]
 
 
+# The community of practice: a round on the three questions (the difficult one weighs most), then the
+# supervisor's shared-learning moment, a short closing.
+PRACTICE_WEIGHTS = {"p1": 3.0, "p2": 4.0, "p3": 2.5, "learning": 3.0, "practice_closing": 1.5}
+
+
+def _practice_plan(minutes: int) -> Plan:
+    welcome = 3 if minutes >= 30 else 2
+    key_message = 2 if minutes >= 60 else 1
+    parts = allocate(minutes - welcome - key_message, [Share(k, w) for k, w in PRACTICE_WEIGHTS.items()])
+    plan = [("welcome", welcome * MINUTE)]
+    plan += [(key, units * MINUTE) for key, units in parts.items()]
+    plan.append(("key_message", key_message * MINUTE))
+    return plan
+
+
 def format_duration(seconds: int) -> str:
     """'1 min 30 s', '45 s', '3 min' (the same abbreviations read in French and English), with non-breaking
     spaces so that a number is never left at the end of a line without its unit."""
@@ -157,7 +176,8 @@ class _StepWriter:
     def __init__(self, language: str, members: int, centring: int):
         self.language = language
         self.members = members
-        self.practice = self.tr(script.CENTRING_PRACTICES[centring])
+        self.practice = self.tr(script.CENTRING_PRACTICES[centring % len(script.CENTRING_PRACTICES)])
+        self.theme = self.tr(practice_script.THEMES[centring % len(practice_script.THEMES)])
         self.safety = self.tr(script.SAFETY_REMINDER)
         self.key_message = self.tr(script.KEY_MESSAGE)
         self.kickoff = False
@@ -167,12 +187,15 @@ class _StepWriter:
 
     def steps(self, plan: Plan) -> Iterable[Step]:
         self.kickoff = any(key == "context" for key, _ in plan)
+        self.community = any(key == "learning" for key, _ in plan)
         offset = 0
         for index, (key, seconds) in enumerate(plan):
             yield self.step(key, offset, seconds, plan[index + 1 :])
             offset += seconds
 
     def step(self, key: str, offset: int, seconds: int, rest: Plan) -> Step:
+        if self.community:
+            return self.practice_step(key, offset, seconds)
         if key in script.QUESTIONS:
             # A question's time runs on through the moderator cue that follows it.
             cue_seconds = rest[0][1] if rest and rest[0][0].startswith("cue_") else 0
@@ -204,6 +227,34 @@ class _StepWriter:
             "agreements": script.AGREEMENTS,
         }
         return self._scripted(key, Phase.KICKOFF, kickoff_scripts[key], offset, seconds, {})
+
+    def practice_step(self, key: str, offset: int, seconds: int) -> Step:
+        """A step of the community of practice (``practice_script``)."""
+        words = practice_script
+        if key in words.QUESTIONS:
+            number = int(key[1:])
+            question = self.tr(words.QUESTIONS[key])
+            per_person = seconds // self.members
+            chat = self.tr(words.QUESTION_CHAT, number=number, question=question)
+            if key == "p2":
+                chat = f"{chat} {self.tr(words.NO_NAMES_REMINDER)}"
+            return Step(
+                key=key, phase=Phase.ROUND_TABLE, offset_seconds=offset, duration_seconds=seconds,
+                title=self.tr(words.ROUND_TITLE, number=number), chat_text=chat,
+                moderator_text=self.tr(words.GUIDANCE[key], budget=format_duration(per_person)),
+                question=question, summary=question, per_person_seconds=per_person,
+            )
+        if key == "welcome":
+            return self._scripted(key, Phase.WELCOME, words.WELCOME, offset, seconds, {"practice": self.practice})
+        if key == "learning":
+            step = self._scripted(key, Phase.LEARNING, words.LEARNING, offset, seconds, {"theme": self.theme})
+            return replace(step, summary=self.tr(words.LEARNING_SUMMARY, theme=self.theme))
+        if key == "practice_closing":
+            return self._scripted(key, Phase.CLOSING, words.CLOSING, offset, seconds, {})
+        key_message = self.tr(words.KEY_MESSAGE)
+        step = self._scripted(key, Phase.KEY_MESSAGE, words.KEY_MESSAGE_STEP, offset, seconds,
+                              {"key_message": key_message})
+        return replace(step, summary=key_message)
 
     def _scripted(self, key, phase, words: script.StepScript, offset, seconds, params) -> Step:
         return Step(

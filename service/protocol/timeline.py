@@ -10,6 +10,8 @@ class SessionKind(str, enum.Enum):
     REGULAR = "regular"
     KICKOFF = "kickoff"
     REHEARSAL = "rehearsal"
+    # The moderators' community of practice (its own protocol, led by a supervisor).
+    PRACTICE = "practice"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ DURATION_RULES: dict[SessionKind, DurationRule] = {
     SessionKind.REGULAR: DurationRule(20, 90, 30),
     SessionKind.KICKOFF: DurationRule(45, 90, 60),
     SessionKind.REHEARSAL: DurationRule(3, 10, 5),
+    SessionKind.PRACTICE: DurationRule(20, 60, 30),
 }
 
 # Group size the protocol is written for, and the widest exception a coordinator may confirm.
@@ -38,6 +41,7 @@ class Phase(str, enum.Enum):
     KICKOFF = "kickoff"
     ROUND_TABLE = "round_table"
     CLOSING = "closing"
+    LEARNING = "learning"  # the community of practice's shared-learning moment
     KEY_MESSAGE = "key_message"
 
 

@@ -4,6 +4,8 @@
 - every pending prompt due soon (or already due) is put back on the timetable — after Redis lost its data, or a
   job was lost between the scheduler and a worker; an instant already there is not doubled;
 - invitations and Zoom meetings whose next attempt is due are enqueued again;
+- requests to talk whose e-mail to the supervisors is due again are enqueued; every 10 minutes the communities
+  of practice are brought up to date (a moderator's 8 weeks pass without any change to trigger it);
 - once an hour, what is no longer needed is deleted (``service.domain.retention``).
 """
 
@@ -14,17 +16,19 @@ from datetime import timedelta
 
 from flask import current_app
 
-from service.domain import meetings, posting, retention
+from service.domain import meetings, posting, retention, talk_notices
 from service.domain.clock import now_utc
 from service.extensions import current_settings
 from worker import queues
 from worker.claims import dead_claimers
 from worker.jobs.invites import retry_due_invites
+from worker.jobs.practice import sync_every_organisation
 from worker.timetable import Timetable
 
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_SECONDS = 3600
+PRACTICE_SYNC_EVERY_SECONDS = 600
 
 
 def sweep() -> dict[str, int]:
@@ -43,7 +47,13 @@ def sweep() -> dict[str, int]:
     meeting_ids = meetings.meetings_needing_sync(now)
     for meeting_id in meeting_ids:
         queues.enqueue_meeting_sync(meeting_id)
-    summary = {"released": released, "rescheduled": rescheduled, "invites": invites, "meetings": len(meeting_ids)}
+    talk_ids = talk_notices.notices_due(now)
+    for request_id in talk_ids:
+        queues.enqueue_talk_notice(request_id)
+    summary = {"released": released, "rescheduled": rescheduled, "invites": invites, "meetings": len(meeting_ids),
+               "talk_notices": len(talk_ids)}
+    if redis.set("entre_pairs:practice_sync_ran", 1, nx=True, ex=PRACTICE_SYNC_EVERY_SECONDS):
+        summary["practice_synced"] = sync_every_organisation()
     if redis.set("entre_pairs:retention_ran", 1, nx=True, ex=RETENTION_EVERY_SECONDS):
         report = retention.run(now, settings.RETENTION_DAYS)
         log.info("retention: %s", report)
