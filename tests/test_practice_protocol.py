@@ -68,7 +68,7 @@ def test_thirty_minutes_in_french_with_the_questions_as_written():
     assert "superviseure" in timeline.step("learning").moderator_text
     assert timeline.step("learning").summary == "Thème proposé : orienter une personne vers une autre ressource"
     assert timeline.step("key_message").summary == practice_script.KEY_MESSAGE
-    assert "Déroulement de la communauté de pratique (30 min)" in render_agenda_text(timeline)
+    assert "Déroulement de la communauté de pratique (30\u00a0min)" in render_agenda_text(timeline)
 
 
 def test_english_says_the_same():
@@ -76,7 +76,7 @@ def test_english_says_the_same():
     assert [timeline.step(k).question for k in ("p1", "p2", "p3")] == QUESTIONS_EN
     assert "Reminder: we name nobody" in timeline.step("p2").chat_text
     assert timeline.step("learning").summary == "Suggested theme: referring someone to another resource"
-    assert render_agenda_text(timeline).startswith("Community of practice agenda (30 min)")
+    assert render_agenda_text(timeline).startswith("Community of practice agenda (30\u00a0min)")
     texts = " ".join(s.chat_text + s.moderator_text + s.title for s in timeline.steps)
     assert not any(word in texts for word in ("Bienvenue", "personne", "Thème", "Rappel"))
 
