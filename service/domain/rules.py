@@ -43,6 +43,10 @@ class MemberDraft:
     language: str = "fr"
     reports_to_email: str | None = None
     is_trained_moderator: bool = False
+    # The coordinator says this person already consented another way (a paper form): recorded as theirs.
+    consent_already_given: bool = False
+    # The volunteer of the pool this member comes from; a confirmed volunteer counts as consented.
+    volunteer_id: int | None = None
 
 
 def clean_text(value: str | None) -> str:

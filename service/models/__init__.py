@@ -16,11 +16,14 @@ from service.models.meeting import MeetingStatus, ZoomMeeting
 from service.models.organisation import ApiToken, Coordinator, Organisation
 from service.models.prompt import Prompt, PromptAudience, PromptStatus
 from service.models.session import GroupSession, SeriesStatus, SessionSeries, SessionStatus, new_calendar_uid
+from service.models.consent import ConsentSource
+from service.models.volunteer import Volunteer, VolunteerStatus
 
 __all__ = [
     "ActorKind",
     "ApiToken",
     "AuditEvent",
+    "ConsentSource",
     "Base",
     "Coordinator",
     "CoordinatorRole",
@@ -43,6 +46,8 @@ __all__ = [
     "SessionSeries",
     "SessionStatus",
     "UTCDateTime",
+    "Volunteer",
+    "VolunteerStatus",
     "ZoomMeeting",
     "new_calendar_uid",
     "utcnow",
