@@ -83,3 +83,13 @@ def enqueue_prompt_job(job_id: str, instant_ms: int, redis: Redis) -> None:
 def enqueue_sweep(redis: Redis) -> None:
     """One sweep waiting at a time: the same id replaces a sweep not yet started."""
     queue(SWEEP, redis).enqueue_call("worker.jobs.sweep.sweep", job_id=SWEEP_JOB_ID, result_ttl=300, timeout=120)
+
+
+def enqueue_consent_letter(kind: str, person_id: int, reminder: bool, pipe: Pipeline | None = None) -> None:
+    """The welcome-and-consent e-mail (or a reminder) to one volunteer or member; retried on temporary failures."""
+    from rq import Retry
+
+    job = Queue.prepare_data("worker.jobs.consent.send_consent_letter", args=(kind, person_id, reminder),
+                             job_id=f"consent-{kind}-{person_id}", result_ttl=3600,
+                             retry=Retry(max=5, interval=[60, 300, 900, 3600, 6 * 3600]))
+    _enqueue_together(queue(MAIL), [job], pipe)

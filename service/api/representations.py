@@ -17,6 +17,7 @@ def member_json(member: Member) -> dict:
         "is_trained_moderator": member.is_trained_moderator,
         "role": member.role.value,
         "status": member.status.value,
+        "consent_given": member.consent_at is not None,
     }
 
 

@@ -27,6 +27,12 @@ Text = Annotated[str, Field(max_length=320)]
 Language = Literal["fr", "en"]
 
 
+# Consent before contact: without it the person gets the welcome-and-consent e-mail and no invitation until they
+# confirm. True: you collected their consent another way (a paper form); the audit trail records that you said so.
+ConsentDeclared = Annotated[bool, Field(description="You collected this person's consent another way (a paper "
+                                                    "form); recorded in the audit trail with your name and the time.")]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=320)
 
@@ -37,12 +43,14 @@ class MemberIn(Body):
     language: Language = "fr"
     reports_to_email: Text | None = None
     is_trained_moderator: bool = False
+    consent_already_given: ConsentDeclared = False
 
 
 class ExternalModeratorIn(Body):
     display_name: Annotated[str, Field(max_length=120)]
     email: Text
     language: Language = "fr"
+    consent_already_given: ConsentDeclared = False
 
 
 class GroupIn(Body):

@@ -18,6 +18,7 @@ from service.domain.clock import local_start, now_utc, to_local, to_utc, weekly_
 from service.domain.errors import DomainError, Violation, refuse
 from service.domain.moderation import assign_moderators, group_history, has_a_moderator
 from service.domain.prompts import REASON_SESSION_CANCELLED, insert_prompts, stop_pending_prompts, write_prompts
+from service.domain.organisation_settings import working_hours_of
 from service.domain.rules import check_session_time, falls_in_working_hours
 from service.extensions import current_settings, db
 from service.i18n import N_
@@ -78,8 +79,8 @@ def _check_group_can_meet(group: Group) -> list[Violation]:
     return []
 
 
-def _check_supervisor_agreement(local: datetime, duration: int, confirmed: bool) -> list[Violation]:
-    if falls_in_working_hours(local, duration) and not confirmed:
+def _check_supervisor_agreement(group: Group, local: datetime, duration: int, confirmed: bool) -> list[Violation]:
+    if falls_in_working_hours(local, duration, working_hours_of(group.organisation_id)) and not confirmed:
         return [Violation("supervisor_agreement_required",
                           N_("Cette rencontre a lieu pendant les heures de travail : confirmez que l’accord des "
                              "supérieurs immédiats a été obtenu (le guide l’exige). Cette confirmation n’est "
@@ -141,7 +142,7 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
     if not violations:
         first = local_start(plan.first_date, plan.local_time, group.timezone)
         violations += check_session_time(SessionKind.REGULAR, first, plan.duration_minutes, now)
-        violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
+        violations += _check_supervisor_agreement(group, to_local(first, group.timezone), plan.duration_minutes,
                                                   supervisor_agreement)
     if violations:
         raise DomainError(violations)
@@ -208,7 +209,8 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
                                        "répétition."), "moderator"))
     starts_at = to_utc(local_start_at, group.timezone)
     violations += check_session_time(kind, starts_at, duration, now)
-    violations += _check_supervisor_agreement(to_local(starts_at, group.timezone), duration, supervisor_agreement)
+    violations += _check_supervisor_agreement(group, to_local(starts_at, group.timezone), duration,
+                                              supervisor_agreement)
     if violations:
         raise DomainError(violations)
 
@@ -259,7 +261,8 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
     duration = duration_minutes or session.duration_minutes
     starts_at = to_utc(local_start_at, session.timezone)
     violations = check_session_time(session.kind, starts_at, duration, now)
-    violations += _check_supervisor_agreement(to_local(starts_at, session.timezone), duration, supervisor_agreement)
+    violations += _check_supervisor_agreement(session.group, to_local(starts_at, session.timezone), duration,
+                                              supervisor_agreement)
     if violations:
         raise DomainError(violations)
     session.starts_at = starts_at
@@ -297,7 +300,7 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
         new_start = local_start(local_day + timedelta(days=shift_days), local_time, series.timezone)
         moved.append((session, new_start))
     violations += check_session_time(SessionKind.REGULAR, moved[0][1], duration_minutes, now)
-    violations += _check_supervisor_agreement(to_local(moved[0][1], series.timezone), duration_minutes,
+    violations += _check_supervisor_agreement(series.group, to_local(moved[0][1], series.timezone), duration_minutes,
                                               supervisor_agreement)
     if violations:
         raise DomainError(violations)
