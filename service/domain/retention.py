@@ -4,6 +4,7 @@ Run by the worker's periodic sweep. Each pass is idempotent and commits once.
 - A member who left is forgotten once their cancellations are out (their invitation rows go with them).
 - A group marked for deletion is purged once its cancellations are out (``groups.purge_group``).
 - Delivery and posting records of sessions long over are dropped after ``RETENTION_DAYS``.
+- Sign-ups nobody confirmed are erased after 7 days (``consent.erase_unconfirmed``).
 The audit trail stays: it names no one.
 """
 
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, or_, select
 
+from service.domain.consent import erase_unconfirmed
 from service.domain.groups import purge_group
 from service.extensions import db
 from service.models import (
@@ -39,6 +41,7 @@ class RetentionReport:
     groups_purged: int
     prompts_deleted: int
     invites_deleted: int
+    volunteers_erased: int = 0
 
 
 def forget_departed_members(now: datetime) -> int:
@@ -78,8 +81,9 @@ def drop_old_records(now: datetime, retention_days: int) -> tuple[int, int]:
 def run(now: datetime, retention_days: int) -> RetentionReport:
     members = forget_departed_members(now)
     prompts, invites = drop_old_records(now, retention_days)
+    volunteers = erase_unconfirmed(now)
     db.session.commit()
     purged = 0
     for group_id in db.session.execute(select(Group.id).where(Group.status == GroupStatus.DELETING)).scalars().all():
         purged += purge_group(group_id, now)
-    return RetentionReport(members, purged, prompts or 0, invites or 0)
+    return RetentionReport(members, purged, prompts or 0, invites or 0, volunteers)

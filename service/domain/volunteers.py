@@ -126,7 +126,7 @@ def check_reporting_cycle(organisation: Organisation, drafts: Sequence[Volunteer
                       field_of(first) if first is not None else "reports_to_email", {"count": len(loop)})]
 
 
-def _new_volunteer(organisation: Organisation, draft: VolunteerDraft) -> Volunteer:
+def new_volunteer(organisation: Organisation, draft: VolunteerDraft) -> Volunteer:
     email = normalise_email(draft.email)
     manager = normalise_email(draft.reports_to_email) if draft.reports_to_email else None
     return Volunteer(
@@ -174,7 +174,7 @@ def add_volunteers(organisation: Organisation, drafts: Sequence[VolunteerDraft],
     now = now_utc()
     created = []
     for draft in drafts:
-        volunteer = _new_volunteer(organisation, draft)
+        volunteer = new_volunteer(organisation, draft)
         if draft.consent_already_given:
             consent._declare(volunteer, actor, now)
             volunteer.status = VolunteerStatus.AVAILABLE
