@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Blueprint
 
 from service.api import controllers as c
+from service.api import groupings
 from service.api import openapi
 from service.api import schemas as s
 
@@ -64,6 +65,14 @@ OPERATIONS = [
               "Cancel a series", status=204),
     Operation("POST", "/groups/<int:group_id>/invites/<int:invite_id>/resend", c.resend_invite,
               "Send a failed invitation again"),
+    Operation("POST", "/groupings", groupings.propose_groupings,
+              "Propose groups from the pool's available volunteers (nothing is saved)", s.GroupingIn, "Grouping"),
+    Operation("POST", "/groupings/check", groupings.check_groupings,
+              "Check an edited proposal against the rules and the pool as it is now", s.GroupingCheckIn,
+              "GroupingCheck"),
+    Operation("POST", "/groupings/accept", groupings.accept_groupings,
+              "Form the proposed groups, all or none, after checking them again", s.GroupingAcceptIn, "list:Group",
+              201),
 ]
 
 for operation in OPERATIONS:  # each view serves one operation: its name is the endpoint and the operationId

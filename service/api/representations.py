@@ -116,3 +116,24 @@ RESPONSE_SCHEMAS = {
         "violations": {"type": "array", "items": {"type": "object", "properties": {
             "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}}}},
 }
+
+_WINDOW = {"type": "object", "properties": {"weekday": {"type": "integer"}, "start": {"type": "string"},
+                                           "end": {"type": "string"}}}
+_PROPOSED = {"type": "object", "properties": {
+    "volunteer_ids": {"type": "array", "items": {"type": "integer"}},
+    "language": {"type": ["string", "null"]}, "common_slots": {"type": "array", "items": _WINDOW},
+    "common_slot_count": {"type": "integer"}, "team": {"type": ["string", "null"]}, "team_share": {"type": "number"},
+    "has_trained_moderator": {"type": "boolean"}, "valid": {"type": "boolean"},
+    "problems": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}}
+GROUPING_SCHEMAS = {
+    "ProposedGroup": _PROPOSED,
+    "Grouping": {"type": "object", "properties": {
+        "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ProposedGroup"}},
+        "unplaced": {"type": "array", "items": {"type": "object", "properties": {
+            "volunteer_id": {"type": "integer"}, "reason": {"type": "string"}, "message": {"type": "string"}}}}}},
+    "GroupingCheck": {"type": "object", "properties": {
+        "valid": {"type": "boolean"},
+        "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ProposedGroup"}}}},
+}
+RESPONSE_SCHEMAS.update(GROUPING_SCHEMAS)

@@ -114,7 +114,35 @@ class ShareIn(Body):
     email: Text
 
 
+# ------------------------------------------------------------------------------- groups proposed from the pool
+VolunteerId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class GroupingIn(Body):
+    volunteer_ids: Annotated[list[VolunteerId], Field(max_length=5000, description="Only these volunteers (only "
+                                                      "those available are placed); default: every available one.")] \
+        | None = None
+    target_size: Annotated[int, Field(ge=4, le=8)] = 6
+
+
+class ProposedGroupIn(Body):
+    volunteer_ids: Annotated[list[VolunteerId], Field(max_length=60)]
+
+
+class GroupingCheckIn(Body):
+    groups: Annotated[list[ProposedGroupIn], Field(min_length=1, max_length=500)]
+
+
+class AcceptedGroupIn(Body):
+    name: Annotated[str, Field(max_length=200)]
+    volunteer_ids: Annotated[list[VolunteerId], Field(max_length=60)]
+
+
+class GroupingAcceptIn(Body):
+    groups: Annotated[list[AcceptedGroupIn], Field(min_length=1, max_length=500)]
+
+
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     GroupIn, GroupSettingsIn, MemberIn, SessionIn, SeriesIn, RescheduleSessionIn, RescheduleSeriesIn, ModeratorIn,
-    ShareIn,
+    ShareIn, GroupingIn, GroupingCheckIn, GroupingAcceptIn,
 )

@@ -93,6 +93,13 @@ def _new_member(draft: MemberDraft, actor: Actor, role: MemberRole = MemberRole.
 
 
 def create_group(draft: GroupDraft, actor: Actor) -> Group:
+    group = add_group(draft, actor)
+    db.session.commit()
+    return group
+
+
+def add_group(draft: GroupDraft, actor: Actor) -> Group:
+    """``create_group`` without the commit, for a caller forming several groups in one transaction."""
     violations = validate_group(draft)
     if violations:
         raise DomainError(violations)
@@ -115,7 +122,6 @@ def create_group(draft: GroupDraft, actor: Actor) -> Group:
     db.session.flush()
     record(actor, "group.created", "group", group.id, members=len(draft.members))
     consent.members_added(group.members, actor)
-    db.session.commit()
     return group
 
 
