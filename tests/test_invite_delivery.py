@@ -230,7 +230,8 @@ def test_a_whole_series_waiting_to_go_carries_the_changes_made_meanwhile(app, ac
 
 def test_someone_who_leaves_before_anything_went_out_gets_nothing(app, actor, smtp):
     group, session = scheduled_kickoff(actor)
-    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True), actor)
+    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True),
+                                 actor)
     groups.member_leaves(newcomer, actor)
     rows = invites(member_id=newcomer.id)
     assert [(r.method, r.status) for r in rows] == [(InviteMethod.REQUEST, InviteStatus.SUPERSEDED),

@@ -236,7 +236,8 @@ def test_a_member_who_leaves_gets_a_cancellation_and_the_one_who_joins_gets_the_
                                                      Invite.method == InviteMethod.CANCEL)).scalar_one()
     assert cancel.calendar_uid == series.calendar_uid
 
-    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True), actor)
+    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True),
+                                 actor)
     invite = db.session.execute(select(Invite).where(Invite.member_id == newcomer.id)).scalar_one()
     assert invite.calendar_uid == series.calendar_uid and invite.method is InviteMethod.REQUEST
 

@@ -23,6 +23,7 @@ class Operation:
     request: type | None = None
     response: str | None = None  # a schema name from representations.RESPONSE_SCHEMAS, "list:Name", or None
     status: int = 200
+    query: tuple[str, ...] = ()  # optional string query parameters (filters)
 
 
 OPERATIONS = [

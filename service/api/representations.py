@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.domain import overview
 from service.domain.clock import to_local
-from service.models import Group, GroupSession, Member, SessionSeries
+from service.models import Group, GroupSession, Member, SessionSeries, Volunteer
 
 
 def member_json(member: Member) -> dict:
@@ -91,8 +91,45 @@ _MEMBER = {"type": "object", "properties": {
     "language": {"type": "string"}, "reports_to_email": {"type": ["string", "null"]},
     "is_trained_moderator": {"type": "boolean"}, "role": {"type": "string"}, "status": {"type": "string"}}}
 
+def volunteer_json(volunteer: Volunteer) -> dict:
+    return {
+        "id": volunteer.id,
+        "display_name": volunteer.display_name,
+        "email": volunteer.email,
+        "language": volunteer.language,
+        "team": volunteer.team_key,
+        "reports_to_email": volunteer.reports_to_email,
+        "availability": list(volunteer.availability or []),
+        "is_trained_moderator": volunteer.is_trained_moderator,
+        "status": volunteer.status.value,
+        "consent_given": volunteer.consent_at is not None,
+    }
+
+
+_SLOT = {"type": "object", "properties": {"weekday": {"type": "integer"}, "start": {"type": "string"},
+                                          "end": {"type": "string"}}}
+_VOLUNTEER = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
+    "language": {"type": "string"}, "team": {"type": ["string", "null"]},
+    "reports_to_email": {"type": ["string", "null"]}, "availability": {"type": "array", "items": _SLOT},
+    "is_trained_moderator": {"type": "boolean"},
+    "status": {"type": "string", "enum": ["awaiting_consent", "available", "in_group", "withdrawn"]},
+    "consent_given": {"type": "boolean"}}}
+_ORGANISATION = {"type": "object", "properties": {
+    "name": {"type": "string"}, "timezone": {"type": "string"},
+    "signup_domains": {"type": "array", "items": {"type": "string"}},
+    "teams": {"type": "array", "items": {"type": "object"}}, "privacy_officer_name": {"type": "string"},
+    "privacy_officer_contact": {"type": "string"}, "support_resources": {"type": "object"},
+    "working_hours": {"type": "object"}, "signup_enabled": {"type": "boolean"},
+    "signup_url": {"type": ["string", "null"]}}}
+_IMPORT = {"type": "object", "properties": {"imported": {"type": "integer"}, "volunteers": {
+    "type": "array", "items": {"$ref": "#/components/schemas/Volunteer"}}}}
+
 RESPONSE_SCHEMAS = {
     "Member": _MEMBER,
+    "Volunteer": _VOLUNTEER,
+    "Organisation": _ORGANISATION,
+    "VolunteerImport": _IMPORT,
     "Group": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "language": {"type": "string"},
         "timezone": {"type": "string"}, "status": {"type": "string"},

@@ -21,7 +21,7 @@ from service.domain.audit import Actor
 from service.domain.errors import DomainError, Violation
 from service.domain.volunteers import VolunteerDraft, add_volunteers
 from service.i18n import N_
-from service.models import Organisation
+from service.models import Organisation, Volunteer
 
 COLUMNS = ("display_name", "email", "language", "team", "reports_to_email", "availability", "is_trained_moderator",
            "wants_training", "consent_already_given")
@@ -125,10 +125,10 @@ def parse(data: bytes) -> list[VolunteerDraft]:
     return drafts
 
 
-def import_file(organisation: Organisation, data: bytes, actor: Actor) -> int:
-    """Add everyone in the file, or no one. Returns how many were added."""
+def import_file(organisation: Organisation, data: bytes, actor: Actor) -> list[Volunteer]:
+    """Add everyone in the file, or no one. Returns the people added."""
     drafts = parse(data)
-    return len(add_volunteers(organisation, drafts, actor, prefix_of=lambda index: f"line-{index + 2}-"))
+    return add_volunteers(organisation, drafts, actor, prefix_of=lambda index: f"line-{index + 2}-")
 
 
 def report(error: DomainError, language: str) -> list[RowProblem]:
