@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from service.domain.audit import Actor
 from service.domain.errors import DomainError, Violation
-from service.domain.volunteers import VolunteerDraft, add_volunteers
+from service.domain.volunteers import VolunteerDraft, add_volunteers, check_new
 from service.i18n import N_
 from service.models import Organisation, Volunteer
 
@@ -81,8 +81,8 @@ def _availability(value: str, line: int, problems: list[Violation]) -> list[dict
     return slots
 
 
-def parse(data: bytes) -> list[VolunteerDraft]:
-    """The drafts in file order; a DomainError naming the file's problem, or every line's, otherwise."""
+def parse(data: bytes) -> tuple[list[VolunteerDraft], list[Violation]]:
+    """The drafts in file order and the problems of their cells; a DomainError if the file cannot be read."""
     text = _decode(data)
     if not text.strip():
         raise _file_error("file_empty", N_("Le fichier est vide."))
@@ -120,15 +120,20 @@ def parse(data: bytes) -> list[VolunteerDraft]:
         ))
     if not drafts:
         raise _file_error("file_empty", N_("Le fichier ne contient aucune personne sous l’en-tête."))
-    if problems:
-        raise DomainError(problems)
-    return drafts
+    return drafts, problems
 
 
 def import_file(organisation: Organisation, data: bytes, actor: Actor) -> list[Volunteer]:
     """Add everyone in the file, or no one. Returns the people added."""
-    drafts = parse(data)
-    return add_volunteers(organisation, drafts, actor, prefix_of=lambda index: f"line-{index + 2}-")
+    drafts, problems = parse(data)
+    problems += check_new(organisation, drafts, _line_prefix)
+    if problems:
+        raise DomainError(problems)
+    return add_volunteers(organisation, drafts, actor, prefix_of=_line_prefix)
+
+
+def _line_prefix(index: int) -> str:
+    return f"line-{index + 2}-"
 
 
 def report(error: DomainError, language: str) -> list[RowProblem]:

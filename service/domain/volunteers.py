@@ -144,12 +144,10 @@ def find(organisation: Organisation, email: str) -> Volunteer | None:
                                                       Volunteer.email_key == email_key(email))).scalar_one_or_none()
 
 
-def add_volunteers(organisation: Organisation, drafts: Sequence[VolunteerDraft], actor: Actor,
-                   prefix_of=lambda index: "") -> list[Volunteer]:
-    """Add people to the pool (a coordinator, the API or an import): all valid, or nothing is saved.
-
-    Whoever is not declared as having consented receives the welcome-and-consent e-mail after the commit.
-    """
+def check_new(organisation: Organisation, drafts: Sequence[VolunteerDraft],
+              prefix_of=lambda index: "") -> list[Violation]:
+    """Every rule for adding these people to the pool (each valid, no address twice, none already in the pool, no
+    reporting loop). Changes nothing."""
     violations: list[Violation] = []
     seen: dict[str, int] = {}
     for index, draft in enumerate(drafts):
@@ -162,13 +160,23 @@ def add_volunteers(organisation: Organisation, drafts: Sequence[VolunteerDraft],
         if key in seen:
             violations.append(Violation("email_duplicate", N_("Cette adresse figure déjà plus haut (ligne "
                                                               "%(line)s)."), f"{prefix}email",
-                                        {"line": seen[key] + 1}))
+                                        {"line": seen[key] + 2 if prefix.startswith("line-") else seen[key] + 1}))
         elif find(organisation, email) is not None:
             violations.append(Violation("already_in_pool", N_("Cette personne fait déjà partie des volontaires."),
                                         f"{prefix}email"))
         seen.setdefault(key, index)
     if not violations:
         violations += check_reporting_cycle(organisation, drafts, lambda i: f"{prefix_of(i)}reports_to_email")
+    return violations
+
+
+def add_volunteers(organisation: Organisation, drafts: Sequence[VolunteerDraft], actor: Actor,
+                   prefix_of=lambda index: "") -> list[Volunteer]:
+    """Add people to the pool (a coordinator, the API or an import): all valid, or nothing is saved.
+
+    Whoever is not declared as having consented receives the welcome-and-consent e-mail after the commit.
+    """
+    violations = check_new(organisation, drafts, prefix_of)
     if violations:
         raise DomainError(violations)
     now = now_utc()
