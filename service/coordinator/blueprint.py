@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.coordinator import auth, groups, sessions
+from service.coordinator import auth, groups, organisation, sessions, volunteers
 from service.coordinator.identity import login_required
 from service.extensions import limiter
 
@@ -50,3 +50,10 @@ _route("/groupes/<int:group_id>/rencontres/<int:session_id>/reunion", "recreate_
 _route("/groupes/<int:group_id>/series/<int:series_id>/deplacer", "reschedule_series", sessions.reschedule_series,
        ("POST",))
 _route("/groupes/<int:group_id>/series/<int:series_id>/annuler", "cancel_series", sessions.cancel_series, ("POST",))
+
+_route("/organisation", "organisation", organisation.settings_page, ("GET", "POST"))
+_route("/organisation/inscription", "rotate_signup_key", organisation.rotate_signup_key, ("POST",))
+_route("/volontaires", "volunteers", volunteers.pool_page)
+_route("/volontaires/ajouter", "add_volunteer", volunteers.add_volunteer, ("POST",))
+_route("/volontaires/importer", "import_volunteers", volunteers.import_volunteers, ("POST",))
+_route("/volontaires/<int:volunteer_id>/retrait", "withdraw_volunteer", volunteers.withdraw_volunteer, ("POST",))
