@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.coordinator import auth, groups, organisation, sessions, volunteers
+from service.coordinator import auth, groupings, groups, organisation, sessions, volunteers
 from service.coordinator.identity import login_required
 from service.extensions import limiter
 
@@ -22,6 +22,7 @@ _route("/deconnexion", "logout", auth.logout, ("POST",), public=True)
 
 _route("/", "groups", groups.group_list)
 _route("/groupes/nouveau", "new_group", groups.new_group, ("GET", "POST"))
+_route("/groupes/proposer", "groupings", groupings.groupings_page, ("GET", "POST"))
 _route("/groupes/verifier", "validate_group", groups.validate_new_group, ("POST",))
 _route("/groupes/<int:group_id>", "group", groups.group_page)
 _route("/groupes/<int:group_id>/rencontres", "sessions_fragment", groups.sessions_fragment)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service import grouping
 from service.grouping import reasons
@@ -33,8 +33,8 @@ REASON_MESSAGES = {
     reasons.NO_COMMON_LANGUAGE_GROUP: N_("Moins de quatre personnes disponibles parlent sa langue."),
     reasons.NO_COMPATIBLE_SLOT: N_("Moins de trois autres personnes de sa langue partagent une de ses "
                                             "plages horaires."),
-    reasons.HIERARCHY: N_("Les personnes qui partagent sa langue et ses plages horaires sont presque "
-                                   "toutes dans sa ligne hiérarchique."),
+    reasons.HIERARCHY: N_("Trop peu de personnes de sa langue et de ses plages horaires sont hors de sa "
+                                   "ligne hiérarchique (au-dessus ou en dessous)."),
     reasons.TOO_FEW_COMPATIBLE: N_("Aucun groupe possible : les personnes compatibles avec elle n’ont pas "
                                             "de plage commune à quatre ou plus, ou leurs groupes sont complets."),
     NOT_AVAILABLE: N_("Cette personne n’est pas disponible (consentement attendu, déjà dans un groupe ou retirée)."),
@@ -44,11 +44,11 @@ PROBLEM_MESSAGES = {
     grouping_rules.TOO_SMALL: N_("Un groupe compte au moins %(min)s personnes."),
     grouping_rules.TOO_LARGE: N_("Un groupe compte au plus %(max)s personnes."),
     grouping_rules.MIXED_LANGUAGES: N_("Tout le groupe doit parler la même langue."),
-    grouping_rules.HIERARCHY: N_("%(first)s et %(second)s ont un lien hiérarchique (direct ou plus haut) : ils ne "
-                                 "peuvent pas être dans le même groupe."),
+    grouping_rules.HIERARCHY: N_("%(first)s et %(second)s ont un lien hiérarchique (direct ou plus haut) : ces "
+                                 "deux personnes ne peuvent pas faire partie du même groupe."),
     grouping_rules.NO_COMMON_SLOT: N_("Aucune plage horaire ne convient à tout le groupe."),
-    grouping_rules.DUPLICATE: N_("%(names)s figure déjà dans un autre groupe."),
-    NOT_AVAILABLE: N_("%(names)s n’est plus disponible (retrait, consentement attendu ou déjà dans un groupe)."),
+    grouping_rules.DUPLICATE: N_("Déjà dans un autre groupe : %(names)s."),
+    NOT_AVAILABLE: N_("Plus disponible (retrait, consentement attendu ou déjà dans un groupe) : %(names)s."),
 }
 
 
@@ -89,6 +89,20 @@ class GroupingProposal:
 def _everyone(organisation: Organisation) -> dict[int, Volunteer]:
     return {volunteer.id: volunteer for volunteer in db.session.execute(
         select(Volunteer).where(Volunteer.organisation_id == organisation.id).order_by(Volunteer.id)).scalars()}
+
+
+def count_available(organisation: Organisation) -> int:
+    return db.session.execute(select(func.count()).select_from(Volunteer).where(
+        Volunteer.organisation_id == organisation.id, Volunteer.status == VolunteerStatus.AVAILABLE)).scalar_one()
+
+
+def volunteers_by_id(organisation: Organisation, ids: Sequence[int]) -> dict[int, Volunteer]:
+    """The organisation's volunteers among ``ids`` (others are silently absent: erased, or someone else's)."""
+    if not ids:
+        return {}
+    return {volunteer.id: volunteer for volunteer in db.session.execute(
+        select(Volunteer).where(Volunteer.organisation_id == organisation.id, Volunteer.id.in_(sorted(set(ids)))))
+        .scalars()}
 
 
 def _chain(organisation: Organisation, everyone: dict[int, Volunteer]) -> dict[str, str | None]:
