@@ -24,7 +24,7 @@ def signed_in(client, coordinator):
 def _form_of(page: str) -> dict[str, str]:
     """What a browser would send back: every hidden input, text input and the selected option of every select."""
     data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-    data.update(re.findall(r'<input id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
+    data.update(re.findall(r'<input type="text" id="[^"]+" name="([^"]+)" value="([^"]*)"', page))
     volunteers = re.findall(r'<input type="hidden" name="volunteer" value="(\d+)"', page)
     for select_name, body in re.findall(r'<select id="[^"]+" name="(group-\d+)"[^>]*>(.*?)</select>', page, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected>', body)
