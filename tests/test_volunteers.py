@@ -193,3 +193,9 @@ def test_withdrawing_a_volunteer_in_a_group_makes_them_leave_it(app, api, organi
     assert api.get(f"/volunteers/{ids[0]}").status_code == 404
     left = db.session.execute(select(Member).where(Member.email == "p0@exemple.ca")).scalar_one()
     assert left.status is MemberStatus.LEFT and left.volunteer_id is None
+
+
+def test_a_csv_cell_too_long_for_the_reader_is_a_message_not_a_crash(app, organisation, actor):
+    with pytest.raises(DomainError) as error:
+        import_file(organisation, ("display_name,email\n" + "a" * 200_000 + ",x@exemple.ca\n").encode(), actor)
+    assert error.value.violations[0].code == "csv_unreadable"

@@ -101,6 +101,15 @@ def parse(data: bytes) -> tuple[list[VolunteerDraft], list[Violation]]:
         raise _file_error("columns_unknown", N_("Colonnes inconnues : %(columns)s. Colonnes possibles : "
                                                 "%(known)s."), columns=", ".join(unknown)[:200],
                           known=", ".join(COLUMNS))
+    try:
+        return _rows(reader)
+    except csv.Error as error:  # a cell past the csv module's size limit, a stray quote at the end...
+        raise _file_error("csv_unreadable", N_("Ce fichier CSV est illisible : une cellule est trop longue ou un "
+                                               "guillemet n’est pas fermé. Vérifiez-le dans votre tableur et "
+                                               "enregistrez-le de nouveau en « CSV UTF-8 ».")) from error
+
+
+def _rows(reader: csv.DictReader) -> tuple[list[VolunteerDraft], list[Violation]]:
     drafts, problems = [], []
     for index, row in enumerate(reader):
         line = index + 2
