@@ -93,6 +93,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_members_volunteer_id_volunteers'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_members_consent_declared_by_coordinators'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_members_volunteer_id'))
+        batch_op.drop_constraint(batch_op.f('ck_members_consentsource'), type_='check')
         batch_op.drop_column('consent_mailed_at')
         batch_op.drop_column('consent_declared_by')
         batch_op.drop_column('consent_source')
