@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import sys
 import time
 import tracemalloc
@@ -170,11 +171,15 @@ def main() -> None:
     proposed = figures(pool, [[position[key] for key in group.members] for group in proposal.groups])
     baseline = figures(pool, random_valid_partition(pool, args.target_size, random.Random(args.seed)))
     reasons = Counter(item.reason for item in proposal.unplaced)
-    print(f"proposal: CPU {cpu:.2f} s, peak Python memory {peak / 2**20:.1f} MiB")
+    print(f"proposal: CPU {cpu:.2f} s, peak Python memory {peak / 2**20:.1f} MiB (the whole benchmark process: "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB resident at most)")
     print(f"{'':28}{'proposal':>10}{'random':>10}")
     for name in proposed:
         print(f"{name:28}{proposed[name]:>10.3f}{baseline[name]:>10.3f}")
     print("unplaced reasons:", dict(sorted(reasons.items())))
+    moderators = sum(person.is_trained_moderator and bool(person.availability) for person in people)
+    print(f"trained moderators with a slot: {moderators} (at most {min(1.0, moderators / proposed['groups']):.3f} "
+          f"of {proposed['groups']:.0f} groups can have one)")
 
 
 if __name__ == "__main__":

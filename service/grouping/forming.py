@@ -189,8 +189,12 @@ def form_groups_by_slot(partition: Partition, people: list[int], rng: random.Ran
             fitting = [person for person in candidates if person not in members and pool.fits(person, members, mask)]
             if not fitting:
                 break
-            person = min(fitting, key=lambda person: (choices[person], -(mask & pool.mask[person]).bit_count(),
-                                                     rank[person]))
+            has_moderator = any(pool.moderator[member] for member in members)
+            person = min(fitting, key=lambda person: (
+                choices[person],
+                # One trained moderator per group: the first one is welcome, a second one is kept for another group.
+                0 if pool.moderator[person] != has_moderator else 1,
+                -(mask & pool.mask[person]).bit_count(), rank[person]))
             members.append(person)
             mask &= pool.mask[person]
         if len(members) < MIN_MEMBERS:
