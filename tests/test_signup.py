@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from service.domain import organisation_settings, retention
-from service.domain.audit import Actor
 from service.domain.clock import now_utc
 from service.extensions import db
 from service.models import AuditEvent, Organisation, Volunteer, VolunteerStatus

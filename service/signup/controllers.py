@@ -4,7 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, url_for
 from flask_babel import get_locale
 
 from service import links
@@ -18,7 +18,7 @@ from service.errors import invalid_link
 from service.extensions import current_settings, db
 from service.models import ActorKind, Member, Organisation, Volunteer
 from service.protocol import support_resources
-from service.signup.forms import WINDOWS, ButtonForm, SignupForm
+from service.signup.forms import ButtonForm, SignupForm
 
 
 def _organisation(key: str) -> Organisation:
@@ -33,7 +33,7 @@ def _language() -> str:
 
 
 def _render_form(organisation: Organisation, key: str, form: SignupForm, general=(), status: int = 200):
-    return render_template("signup/form.html", organisation=organisation, key=key, form=form, windows=WINDOWS,
+    return render_template("signup/form.html", organisation=organisation, key=key, form=form,
                            general_errors=list(general)), status
 
 
@@ -84,17 +84,22 @@ def personal(token: str):
     teams = {team.key: team for team in teams_of(organisation)}
     return render_template("signup/personal.html", person=person, token=token, form=ButtonForm(),
                            organisation=organisation, is_volunteer=isinstance(person, Volunteer),
-                           team=teams.get(getattr(person, "team_key", None)), windows=dict(
-                               (key, label) for key, _s, _e, label in WINDOWS))
+                           team=teams.get(getattr(person, "team_key", None)))
+
+
+def _posted_person(token: str) -> Volunteer | Member:
+    """The link's person, for a POST from their page (its CSRF token checked); InvalidConsentLink otherwise."""
+    person = _person(token)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return person
 
 
 def confirm(token: str):
     try:
-        person = _person(token)
+        person = _posted_person(token)
     except InvalidConsentLink:
         return invalid_link()
-    if not ButtonForm().validate_on_submit():
-        abort(400)
     consent.confirm(person)
     if isinstance(person, Member):
         return redirect(links.participant_url(current_settings(), person), 303)
@@ -103,11 +108,9 @@ def confirm(token: str):
 
 def withdraw(token: str):
     try:
-        person = _person(token)
+        person = _posted_person(token)
     except InvalidConsentLink:
         return invalid_link()
-    if not ButtonForm().validate_on_submit():
-        abort(400)
     language = person.language
     if isinstance(person, Volunteer):
         volunteers.withdraw(person)
