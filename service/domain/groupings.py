@@ -7,7 +7,7 @@ group formed by hand (``groups.add_group``), all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -149,7 +149,7 @@ def propose(organisation: Organisation, volunteer_ids: Sequence[int] | None = No
     available = [volunteer for volunteer in chosen if volunteer.status is VolunteerStatus.AVAILABLE]
     proposal = grouping.propose([_person(volunteer) for volunteer in available], _chain(organisation, everyone),
                                 target_size=target_size)
-    groups = tuple(_described(everyone, group.members, []) for group in proposal.groups)
+    groups = tuple(_described(everyone, group, []) for group in proposal.groups)
     unplaced = [UnplacedVolunteer(everyone[item.key], item.reason) for item in proposal.unplaced]
     unplaced += [UnplacedVolunteer(volunteer, NOT_AVAILABLE) for volunteer in chosen
                  if volunteer.status is not VolunteerStatus.AVAILABLE]
@@ -165,32 +165,22 @@ def check(organisation: Organisation, groups: Sequence[Sequence[int]]) -> tuple[
     if violations:
         raise DomainError(violations)
     people = [_person(everyone[volunteer_id]) for volunteer_id in sorted({i for ids in groups for i in ids})]
-    problems = grouping.check_partition(people, [list(ids) for ids in groups], _chain(organisation, everyone))
-    return tuple(_described(everyone, ids, found) for ids, found in zip(groups, problems, strict=True))
+    reviewed = grouping.review(people, [list(ids) for ids in groups], _chain(organisation, everyone))
+    return tuple(_described(everyone, summary, problems) for summary, problems in reviewed)
 
 
-def _described(everyone: dict[int, Volunteer], ids: Sequence[Hashable],
+def _described(everyone: dict[int, Volunteer], summary: grouping.ProposedGroup,
                problems: Sequence[grouping.Problem]) -> GroupCheck:
-    members = tuple(everyone[volunteer_id] for volunteer_id in dict.fromkeys(ids))
-    people = [_person(volunteer) for volunteer in members]
-    common = -1
-    for person in people:
-        common &= grouping.slot_mask(person.availability)
-    common = common if people else 0
-    teams = [volunteer.team_key for volunteer in members if volunteer.team_key]
-    team = min(set(teams), key=lambda key: (-teams.count(key), key)) if teams else None
-    languages = {volunteer.language for volunteer in members}
+    members = tuple(everyone[volunteer_id] for volunteer_id in summary.members)
     violations = [_violation(problem, everyone) for problem in problems]
     gone = [volunteer for volunteer in members if volunteer.status is not VolunteerStatus.AVAILABLE]
     if gone:
         violations.append(Violation(NOT_AVAILABLE, PROBLEM_MESSAGES[NOT_AVAILABLE], "volunteer_ids",
                                     {"names": ", ".join(volunteer.display_name for volunteer in gone)}))
     return GroupCheck(
-        volunteers=members, language=next(iter(languages)) if len(languages) == 1 else None,
-        common_windows=grouping.mask_windows(common), common_slot_count=common.bit_count(), team=team,
-        team_share=round(teams.count(team) / len(members), 4) if team else 0.0,
-        has_trained_moderator=any(volunteer.is_trained_moderator for volunteer in members),
-        problems=tuple(violations))
+        volunteers=members, language=summary.language, common_windows=summary.common_windows,
+        common_slot_count=summary.common_slot_count, team=summary.team, team_share=summary.team_share,
+        has_trained_moderator=summary.has_trained_moderator, problems=tuple(violations))
 
 
 def _violation(problem: grouping.Problem, everyone: dict[int, Volunteer]) -> Violation:

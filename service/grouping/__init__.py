@@ -7,7 +7,7 @@ so the API, the coordinator page, the tests and ``bench/grouping.py`` all ask th
 from service.grouping.hierarchy import all_superiors, find_cycle, superiors_of
 from service.grouping.proposal import propose
 from service.grouping.reasons import REASONS
-from service.grouping.rules import Problem, check_partition
+from service.grouping.rules import Problem, check_partition, review
 from service.grouping.slots import mask_windows, slot_mask, window_from_mapping, window_to_mapping
 from service.grouping.values import (
     DEFAULT_SESSION_MINUTES,
@@ -22,5 +22,5 @@ from service.grouping.values import (
 __all__ = [
     "DEFAULT_SESSION_MINUTES", "DEFAULT_TARGET_SIZE", "REASONS", "Person", "Problem", "Proposal", "ProposedGroup",
     "Unplaced", "Window", "all_superiors", "check_partition", "find_cycle", "mask_windows", "propose",
-    "slot_mask", "superiors_of", "window_from_mapping", "window_to_mapping",
+    "review", "slot_mask", "superiors_of", "window_from_mapping", "window_to_mapping",
 ]

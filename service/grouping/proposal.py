@@ -19,9 +19,7 @@ from service.grouping.improve import improve
 from service.grouping.partition import Partition
 from service.grouping.pool import Pool
 from service.grouping.reasons import unplaced_reason
-from service.grouping.rules import group_problems
-from service.grouping.score import largest_team
-from service.grouping.slots import mask_windows
+from service.grouping.rules import group_problems, summarise
 from service.grouping.values import (
     DEFAULT_SESSION_MINUTES,
     DEFAULT_TARGET_SIZE,
@@ -84,18 +82,8 @@ def _answer(partition: Partition, by_language: Mapping[str, list[int]]) -> Propo
             for member in members:
                 partition.remove(member)
             continue
-        mask = pool.common_mask(members)
-        team, shared = largest_team(pool, members)
-        groups.append(ProposedGroup(
-            members=tuple(pool.people[member].key for member in members),
-            language=pool.language[members[0]],
-            common_windows=mask_windows(mask, pool.session_minutes),
-            common_slot_count=mask.bit_count(),
-            team=team,
-            team_share=round(shared / len(members), 4),
-            has_trained_moderator=any(pool.moderator[member] for member in members),
-        ))
-    groups.sort(key=lambda group: (group.language, group.team or "", group.members))
+        groups.append(summarise(pool, members))
+    groups.sort(key=lambda group: (group.language or "", group.team or "", group.members))
     unplaced = tuple(
         Unplaced(pool.people[person].key, unplaced_reason(pool, person, by_language.get(pool.language[person], [])))
         for person in range(len(pool)) if partition.group_of[person] is None)

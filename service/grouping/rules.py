@@ -10,7 +10,9 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from service.grouping.pool import Pool
-from service.grouping.values import DEFAULT_SESSION_MINUTES, MAX_MEMBERS, MIN_MEMBERS, Person
+from service.grouping.score import largest_team
+from service.grouping.slots import mask_windows
+from service.grouping.values import DEFAULT_SESSION_MINUTES, MAX_MEMBERS, MIN_MEMBERS, Person, ProposedGroup
 
 TOO_SMALL = "too_small"
 TOO_LARGE = "too_large"
@@ -48,20 +50,45 @@ def group_problems(pool: Pool, members: Sequence[int]) -> list[Problem]:
     return problems
 
 
-def check_partition(people: Sequence[Person], groups: Sequence[Sequence[Hashable]],
-                    reports_to: Mapping[str, str | None] | None = None,
-                    session_minutes: int = DEFAULT_SESSION_MINUTES) -> list[list[Problem]]:
-    """The problems of each group (lists of person keys) of a partition of ``people``; a person named in two
-    groups is a problem of the second one. Keys that are not among ``people`` must be refused by the caller."""
+def summarise(pool: Pool, members: Sequence[int]) -> ProposedGroup:
+    """What the coordinator reads about a group (positions in ``pool``, in the order given)."""
+    mask = pool.common_mask(members)
+    team, shared = largest_team(pool, members)
+    languages = {pool.language[member] for member in members}
+    return ProposedGroup(
+        members=tuple(pool.people[member].key for member in members),
+        language=next(iter(languages)) if len(languages) == 1 else None,
+        common_windows=mask_windows(mask, pool.session_minutes),
+        common_slot_count=mask.bit_count(),
+        team=team,
+        team_share=round(shared / len(members), 4) if members else 0.0,
+        has_trained_moderator=any(pool.moderator[member] for member in members),
+    )
+
+
+def review(people: Sequence[Person], groups: Sequence[Sequence[Hashable]],
+           reports_to: Mapping[str, str | None] | None = None,
+           session_minutes: int = DEFAULT_SESSION_MINUTES) -> list[tuple[ProposedGroup, list[Problem]]]:
+    """Each group (lists of person keys) of a partition of ``people``: its summary and the rules it breaks; a
+    person named in two groups is a problem of the second one. Keys that are not among ``people`` must be refused
+    by the caller."""
     pool = Pool(people, reports_to, session_minutes)
     position = {person.key: index for index, person in enumerate(pool.people)}
     seen: set[Hashable] = set()
-    answer: list[list[Problem]] = []
+    answer: list[tuple[ProposedGroup, list[Problem]]] = []
     for group in groups:
         duplicates = tuple(key for key in group if key in seen)
         seen.update(group)
-        problems = group_problems(pool, [position[key] for key in dict.fromkeys(group)])
+        members = [position[key] for key in dict.fromkeys(group)]
+        problems = group_problems(pool, members)
         if duplicates:
             problems.insert(0, Problem(DUPLICATE, duplicates))
-        answer.append(problems)
+        answer.append((summarise(pool, members), problems))
     return answer
+
+
+def check_partition(people: Sequence[Person], groups: Sequence[Sequence[Hashable]],
+                    reports_to: Mapping[str, str | None] | None = None,
+                    session_minutes: int = DEFAULT_SESSION_MINUTES) -> list[list[Problem]]:
+    """Only the problems of ``review``."""
+    return [problems for _, problems in review(people, groups, reports_to, session_minutes)]

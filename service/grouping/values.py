@@ -42,7 +42,7 @@ class Person:
 @dataclass(frozen=True)
 class ProposedGroup:
     members: tuple[Hashable, ...]
-    language: str
+    language: str | None  # None only for an edited group that mixes languages
     common_windows: tuple[Window, ...]  # merged windows in which every member can hold a whole session
     common_slot_count: int  # distinct session starts every member can make
     team: str | None  # the team most members share
