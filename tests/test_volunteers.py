@@ -189,6 +189,10 @@ def test_withdrawing_a_volunteer_in_a_group_makes_them_leave_it(app, api, organi
     db.session.commit()
     assert all(m.consent_at is not None for m in group.active_members)  # their consent came with them
     assert api.get(f"/volunteers/{ids[0]}").get_json()["status"] == "in_group"
+    from service.domain.groups import member_leaves
+
+    member_leaves(group.active_members[3], actor)  # leaving the group is not leaving the pool
+    assert api.get(f"/volunteers/{ids[3]}").get_json()["status"] == "available"
     assert api.delete(f"/volunteers/{ids[0]}").status_code == 204
     assert api.get(f"/volunteers/{ids[0]}").status_code == 404
     left = db.session.execute(select(Member).where(Member.email == "p0@exemple.ca")).scalar_one()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from service.domain import invitations
 from service.domain.audit import Actor, record
@@ -112,6 +112,15 @@ def confirm(person: Volunteer | Member) -> None:
         member.consent_at, member.consent_source = now, ConsentSource.EMAIL_CONFIRMATION
         invitations.member_joined(member)
     db.session.commit()
+
+
+def back_to_pool(member: Member) -> None:
+    """A member from the pool who leaves their group is available again (leaving a group is not leaving the pool;
+    withdrawing from their personal page is)."""
+    if member.volunteer_id is not None:
+        db.session.execute(update(Volunteer).where(Volunteer.id == member.volunteer_id,
+                                                   Volunteer.status == VolunteerStatus.IN_GROUP)
+                           .values(status=VolunteerStatus.AVAILABLE))
 
 
 def erase_unconfirmed(now: datetime) -> int:

@@ -219,6 +219,7 @@ def member_leaves(member: Member, actor: Actor) -> None:
     if member.status is MemberStatus.LEFT:
         return
     _leave(member)
+    consent.back_to_pool(member)
     for session in db.session.execute(
         select(GroupSession).where(GroupSession.moderator_id == member.id, GroupSession.starts_at > now_utc(),
                                    GroupSession.status == SessionStatus.SCHEDULED)
