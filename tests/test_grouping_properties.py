@@ -107,6 +107,18 @@ def test_a_group_that_could_form_is_never_left_out(pool):
                 break
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_nobody_is_left_out_who_could_simply_join_a_proposed_group(pool):
+    people, outside, target = pool
+    proposal = propose(people, outside, target_size=target)
+    groups = [list(group.members) for group in proposal.groups]
+    for item in proposal.unplaced:
+        for group in groups:
+            if len(group) < MAX_MEMBERS:
+                assert check_partition(people, [group + [item.key]], outside) != [[]], (item, group)
+
+
 def test_a_large_random_pool_is_grouped_without_breaking_a_rule():
     rng = random.Random(7)
     people = [Person(key=index, email=f"p{index}@org", language=rng.choice(["fr", "en"]),

@@ -48,6 +48,10 @@ def propose(people: Sequence[Person], reports_to: Mapping[str, str | None] | Non
     for language in sorted(by_language):
         waiting += _group_language(partition, by_language[language], rng)
     waiting = improve(partition, waiting, rng)
+    # Last, anyone still waiting joins any group of their language with room where every rule holds (the moves
+    # of the improvement only look at some groups): nobody is left out who could simply be added.
+    live = partition.live_groups()
+    insert_where_best(partition, waiting, [number for number in live if partition.groups[number]])
     return _answer(partition, by_language)
 
 
