@@ -4,6 +4,8 @@ change, with or without JavaScript), accept. The proposal lives in the page's fo
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 
@@ -64,10 +66,15 @@ def describe_window(window: Window, lang: str) -> str:
     return gettext(lang, N_("%(day)s de %(start)s à %(end)s"), day=day, start=clock(window.start), end=clock(window.end))
 
 
-def _default_name(number: int, check: groupings.GroupCheck, teams: dict[str, str]) -> str:
-    if check.team and check.team_share == 1.0:
-        return f"{teams.get(check.team, check.team)} {number}"
-    return _("Groupe %(number)s", number=number)
+def _default_names(checks: Sequence[groupings.GroupCheck], teams: dict[str, str]) -> list[str]:
+    """« Urgence 1 », « Urgence 2 » for groups of one team, « Groupe 1 »… for the others."""
+    counts: Counter[str | None] = Counter()
+    names = []
+    for check in checks:
+        team = check.team if check.team and check.team_share == 1.0 else None
+        counts[team] += 1
+        names.append(f"{teams.get(team, team)} {counts[team]}" if team else _("Groupe %(number)s", number=counts[team]))
+    return names
 
 
 def groupings_page():
@@ -83,8 +90,8 @@ def groupings_page():
     if action == "propose":
         proposal = groupings.propose(_organisation(), target_size=target_size)
         teams = _team_names()
-        shown = [ShownGroup(number, _default_name(number, check, teams), check)
-                 for number, check in enumerate(proposal.groups, start=1)]
+        shown = [ShownGroup(number, name, check) for number, (name, check)
+                 in enumerate(zip(_default_names(proposal.groups, teams), proposal.groups, strict=True), start=1)]
         outsiders = [ShownOutsider(item.volunteer, item.reason) for item in proposal.unplaced]
         return _render(form, shown, outsiders, target_size, lang)
     names, groups, outsiders = _edited()
