@@ -140,6 +140,7 @@ def figures(pool: Pool, groups: list[list[int]]) -> dict[str, float]:
         "groups": len(groups),
         "whole_team_share": whole_team / placed if placed else 0.0,
         "mean_common_slots": sum(pool.common_mask(group).bit_count() for group in groups) / len(groups),
+        "groups_with_moderator": sum(any(pool.moderator[m] for m in group) for group in groups),
         "moderator_share": sum(any(pool.moderator[m] for m in group) for group in groups) / len(groups),
         "mean_size": placed / len(groups),
         "unplaced": len(pool) - placed,

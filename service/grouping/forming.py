@@ -107,9 +107,10 @@ def insert_where_best(partition: Partition, people: list[int], numbers: list[int
     return left
 
 
-def recruit(partition: Partition, waiting: list[int], numbers: list[int]) -> list[int]:
+def recruit(partition: Partition, waiting: list[int], numbers: list[int], floor: int = MIN_MEMBERS) -> list[int]:
     """New groups around people nobody could take, completed with other waiting people first, then with members
-    of groups that can spare one (above the minimum). Returns who is still waiting."""
+    of groups that can spare one. No group ends below ``floor`` members (the rule's minimum by default; more where
+    a smaller group is not worth it). Returns who is still waiting."""
     pool = partition.pool
     waiting = list(waiting)
     for founder in list(waiting):
@@ -117,7 +118,7 @@ def recruit(partition: Partition, waiting: list[int], numbers: list[int]) -> lis
             continue
         members, mask = [founder], pool.mask[founder]
         taken: list[tuple[int, int]] = []  # (person, the group they came from)
-        spare = {number: len(partition.groups[number]) - MIN_MEMBERS for number in numbers}
+        spare = {number: len(partition.groups[number]) - floor for number in numbers}
         while len(members) < partition.target_size:
             best: tuple[int, int, int] | None = None
             pick: tuple[int, int | None] | None = None
@@ -143,7 +144,7 @@ def recruit(partition: Partition, waiting: list[int], numbers: list[int]) -> lis
                 spare[origin] -= 1
                 taken.append((person, origin))
                 partition.remove(person)
-        if len(members) >= MIN_MEMBERS:
+        if len(members) >= floor:
             numbers.append(partition.new_group(members))
             waiting = [person for person in waiting if person not in members]
         else:

@@ -70,7 +70,11 @@ def _group_language(partition: Partition, people: list[int], rng: random.Random)
     for team in sorted(by_team):
         team_first = len(partition.groups)
         left = form_groups_by_slot(partition, by_team[team], rng)
-        leftovers += insert_where_best(partition, left, list(range(team_first, len(partition.groups))))
+        team_numbers = list(range(team_first, len(partition.groups)))
+        left = insert_where_best(partition, left, team_numbers)
+        # A new group of the team may take members from the team's other groups, but no group of one team goes
+        # below one under the target for it: a group at the bare minimum breaks the rule when one person leaves.
+        leftovers += recruit(partition, left, team_numbers, max(MIN_MEMBERS, partition.target_size - 1))
     leftovers = form_groups(partition, sorted(leftovers), rng)
     numbers = [number for number in range(first, len(partition.groups)) if partition.groups[number]]
     leftovers = insert_where_best(partition, leftovers, numbers)
