@@ -203,3 +203,17 @@ def test_a_csv_cell_too_long_for_the_reader_is_a_message_not_a_crash(app, organi
     with pytest.raises(DomainError) as error:
         import_file(organisation, ("display_name,email\n" + "a" * 200_000 + ",x@exemple.ca\n").encode(), actor)
     assert error.value.violations[0].code == "csv_unreadable"
+
+
+def test_a_loop_left_by_public_sign_ups_blocks_nobody_else(api, organisation):  # noqa: F811
+    from service.domain import signup
+
+    # The sign-up page never tells someone who else signed up, so it accepts a loop (the grouping keeps it apart).
+    signup.sign_up(organisation, volunteers.VolunteerDraft("Ana", "ana@exemple.ca", reports_to_email="ben@exemple.ca"),
+                   True)
+    signup.sign_up(organisation, volunteers.VolunteerDraft("Ben", "ben@exemple.ca", reports_to_email="ana@exemple.ca"),
+                   True)
+    assert count(Volunteer) == 2
+    assert api.post("/volunteers", json=volunteer("Chloé", "chloe@exemple.ca")).status_code == 201
+    into = api.post("/volunteers", json=volunteer("Dan", "dan@exemple.ca", reports_to_email="ana@exemple.ca"))
+    assert into.status_code == 201  # reporting to someone on a loop is not a loop of one's own

@@ -22,10 +22,10 @@ from sqlalchemy import delete, select, update
 from service.domain import invitations
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc
+from service.domain.rules import MemberDraft
 from service.effects import after_commit
 from service.extensions import db
 from service.models import ActorKind, ConsentSource, Member, Volunteer, VolunteerStatus
-from service.domain.rules import MemberDraft
 
 # Unconfirmed sign-ups are erased after this (the e-mail and the page say so).
 UNCONFIRMED_KEPT = timedelta(days=7)
@@ -33,7 +33,8 @@ UNCONFIRMED_KEPT = timedelta(days=7)
 REMINDER_INTERVAL = timedelta(hours=1)
 
 
-def _declare(person: Volunteer | Member, actor: Actor, now: datetime) -> None:
+def declare(person: Volunteer | Member, actor: Actor, now: datetime) -> None:
+    """A coordinator says this person consented another way (a paper form); the caller records it in the trail."""
     person.consent_at = now
     person.consent_source = ConsentSource.COORDINATOR_DECLARED
     person.consent_declared_by = actor.id if actor.kind is ActorKind.COORDINATOR else None
@@ -48,7 +49,7 @@ def with_consent(draft: MemberDraft, actor: Actor, member: Member) -> Member:
     if volunteer is not None and volunteer.consent_at is not None:
         member.consent_at, member.consent_source = volunteer.consent_at, volunteer.consent_source
     elif draft.consent_already_given:
-        _declare(member, actor, now_utc())
+        declare(member, actor, now_utc())
     return member
 
 
@@ -57,7 +58,10 @@ def members_added(members: Iterable[Member], actor: Actor) -> None:
     db.session.flush()
     now = now_utc()
     for member in members:
-        if member.consent_source is ConsentSource.COORDINATOR_DECLARED and member.consent_at is not None:
+        # Declared now, not inherited from the volunteer they come from (whose declaration is already recorded).
+        declared_now = member.consent_source is ConsentSource.COORDINATOR_DECLARED and (
+            member.volunteer_id is None or member.consent_declared_by is not None)
+        if declared_now and member.consent_at is not None:
             record(actor, "member.consent_declared", "member", member.id, group_id=member.group_id)
         elif member.consent_at is None:
             ask_for_consent(member, now)
@@ -67,7 +71,7 @@ def declare_for_member(member: Member, actor: Actor) -> None:
     """A coordinator declares an existing member's consent (collected another way): they get the sessions ahead."""
     if member.consent_at is not None:
         return
-    _declare(member, actor, now_utc())
+    declare(member, actor, now_utc())
     record(actor, "member.consent_declared", "member", member.id, group_id=member.group_id)
     invitations.member_joined(member)
 

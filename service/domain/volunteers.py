@@ -25,7 +25,7 @@ from service.domain.errors import DomainError, Violation
 from service.domain.organisation_settings import team_keys
 from service.domain.rules import NAME_MAX_LENGTH, clean_text, email_key, normalise_email
 from service.extensions import db
-from service.grouping.hierarchy import find_cycle
+from service.grouping.hierarchy import superiors_of
 from service.i18n import LANGUAGES, N_
 from service.models import ActorKind, Group, Member, MemberStatus, Organisation, Volunteer, VolunteerStatus
 
@@ -116,14 +116,16 @@ def check_reporting_cycle(organisation: Organisation, drafts: Sequence[Volunteer
         manager = normalise_email(draft.reports_to_email) if draft.reports_to_email else None
         chain[email_key(email)] = email_key(manager) if manager else None
         index_of[email_key(email)] = index
-    loop = find_cycle(chain)
-    if not loop:
-        return []
-    first = next((index_of[key] for key in loop if key in index_of), None)
-    return [Violation("reporting_cycle",
-                      N_("Ces personnes se rapportent l’une à l’autre en boucle (%(count)s personnes) : corrigez "
-                         "l’adresse de la personne à qui chacune se rapporte."),
-                      field_of(first) if first is not None else "reports_to_email", {"count": len(loop)})]
+    # Only a loop through a newcomer is theirs to fix (a public sign-up may have left one elsewhere: the grouping
+    # keeps everyone on it apart).
+    for key, index in sorted(index_of.items(), key=lambda item: item[1]):
+        manager = chain.get(key)
+        if manager is not None and (manager == key or key in superiors_of(chain, manager)):
+            return [Violation("reporting_cycle",
+                              N_("Ces personnes se rapportent l’une à l’autre en boucle (%(count)s personnes) : "
+                                 "corrigez l’adresse de la personne à qui chacune se rapporte."),
+                              field_of(index), {"count": len(superiors_of(chain, key)) + 1})]
+    return []
 
 
 def new_volunteer(organisation: Organisation, draft: VolunteerDraft) -> Volunteer:
@@ -184,7 +186,7 @@ def add_volunteers(organisation: Organisation, drafts: Sequence[VolunteerDraft],
     for draft in drafts:
         volunteer = new_volunteer(organisation, draft)
         if draft.consent_already_given:
-            consent._declare(volunteer, actor, now)
+            consent.declare(volunteer, actor, now)
             volunteer.status = VolunteerStatus.AVAILABLE
         db.session.add(volunteer)
         created.append(volunteer)
