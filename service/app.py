@@ -94,7 +94,7 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_audiences(app: Flask) -> None:
     """One blueprint package per audience; each exposes ``init_app(app)``. This is the list of them."""
-    from service import api, coordinator, moderator, outbox, participant, public, supervisor, webhooks
+    from service import api, coordinator, moderator, outbox, participant, public, signup, supervisor, webhooks
 
     public.init_app(app)
     coordinator.init_app(app)
@@ -103,6 +103,7 @@ def _register_audiences(app: Flask) -> None:
     moderator.init_app(app)
     participant.init_app(app)
     supervisor.init_app(app)
+    signup.init_app(app)
     outbox.init_app(app)  # development and test only
 
 

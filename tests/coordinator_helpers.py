@@ -21,6 +21,7 @@ def group_form(members: int = 5, trained: int = 1, rows: list[int] | None = None
         data[f"members-{row}-email"] = f"personne{position}@exemple.ca"
         data[f"members-{row}-language"] = "fr"
         data[f"members-{row}-reports_to_email"] = f"gestion{position}@exemple.ca"
+        data[f"members-{row}-consent_already_given"] = "y"  # as if by paper form: invitations go at once
         if position < trained:
             data[f"members-{row}-is_trained_moderator"] = "y"
     data.update(fields)

@@ -8,7 +8,9 @@ from service.domain.rules import MemberDraft
 FIRST_NAMES = ["Amélie", "Benoît", "Chloé", "David", "Élise", "François", "Gabrielle", "Hugo", "Inès", "Jules"]
 
 
-def member_drafts(count: int, trained: int = 1, domain: str = "exemple.ca", language: str = "fr") -> list[MemberDraft]:
+def member_drafts(count: int, trained: int = 1, domain: str = "exemple.ca", language: str = "fr",
+                  consented: bool = True) -> list[MemberDraft]:
+    """``consented``: the coordinator declares each person's consent (as if by paper form), so invitations go."""
     return [
         MemberDraft(
             display_name=f"{FIRST_NAMES[i % len(FIRST_NAMES)]} Test{i}",
@@ -16,18 +18,19 @@ def member_drafts(count: int, trained: int = 1, domain: str = "exemple.ca", lang
             language=language,
             reports_to_email=f"gestionnaire{i}@{domain}",
             is_trained_moderator=i < trained,
+            consent_already_given=consented,
         )
         for i in range(count)
     ]
 
 
 def make_group(actor, members: int = 6, trained: int = 1, name: str = "Équipe de nuit", timezone="America/Toronto",
-               language: str = "fr", **options):
+               language: str = "fr", consented: bool = True, **options):
     draft = GroupDraft(
         name=name,
         language=language,
         timezone=timezone,
-        members=member_drafts(members, trained, language=language),
+        members=member_drafts(members, trained, language=language, consented=consented),
         size_exception_confirmed=options.pop("size_exception_confirmed", not 4 <= members <= 8),
         **options,
     )

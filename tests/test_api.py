@@ -36,7 +36,8 @@ def api(client, token):
 GROUP = {
     "name": "Urgence — nuit", "language": "fr", "timezone": "America/Toronto",
     "members": [{"display_name": f"Personne {i}", "email": f"p{i}@exemple.ca", "reports_to_email":
-                 f"chef{i}@exemple.ca", "is_trained_moderator": i == 0} for i in range(5)],
+                 f"chef{i}@exemple.ca", "is_trained_moderator": i == 0, "consent_already_given": True}
+                for i in range(5)],
 }
 
 

@@ -85,6 +85,7 @@ def fill_member(page, row: int, name: str, email: str, reports_to: str = "", tra
         page.fill(f"#members-{row}-reports_to_email", reports_to)
     if trained:
         page.check(f"#members-{row}-is_trained_moderator")
+    page.check(f"#members-{row}-consent_already_given")  # collected on paper: the invitations go at once
 
 
 def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, worker, zoom_sandbox, app_settings,

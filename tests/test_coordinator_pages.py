@@ -182,7 +182,8 @@ def test_members_join_and_leave_at_any_time(signed_in, actor):
 
     scheduling.schedule_session(group, SessionKind.REGULAR, datetime.combine(next_weekday(3), time(19)), 30, actor)
     response = signed_in.post(f"/coordination/groupes/{group.id}/membres", data={
-        "display_name": "Nouvelle Personne", "email": "nouvelle@exemple.ca", "language": "en"})
+        "display_name": "Nouvelle Personne", "email": "nouvelle@exemple.ca", "language": "en",
+        "consent_already_given": "y"})
     assert response.status_code == 302
     newcomer = db.session.execute(select(Member).where(Member.email == "nouvelle@exemple.ca")).scalar_one()
     assert db.session.execute(select(Invite).where(Invite.member_id == newcomer.id)).scalar_one().method \

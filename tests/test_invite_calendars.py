@@ -41,7 +41,7 @@ def group_with_external_moderator(actor, members=6, external_sessions=2, languag
     draft = GroupDraft(
         name="Urgence de nuit", language=language, timezone="America/Toronto",
         members=member_drafts(members, trained=2, language=language),
-        external_moderator=MemberDraft("Martine Externe", "martine@acsm.exemple"),
+        external_moderator=MemberDraft("Martine Externe", "martine@acsm.exemple", consent_already_given=True),
         external_moderator_sessions=external_sessions,
     )
     return groups.create_group(draft, actor)
@@ -232,7 +232,8 @@ def test_calendars_follow_every_change(app, actor, smtp, radicale):
     # Someone leaves: the series disappears from their calendar. Someone joins: they get it as it stands.
     leaving = [m for m in group.active_members if not m.is_trained_moderator][0]
     groups.member_leaves(leaving, actor)
-    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True),
+                                 actor)
     send_and_check()
     (newcomer_copy,) = mailbox.calendars(newcomer.email)[series.calendar_uid]
     assert b"EXDATE" in newcomer_copy and b"RECURRENCE-ID" in newcomer_copy
@@ -275,7 +276,8 @@ def test_a_member_who_joins_midway_gets_the_series_from_now_on(app, actor, smtp,
         member.joined_at -= shift + timedelta(days=1)
     db.session.commit()
 
-    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True),
+                                 actor)
     run_mail_jobs(app)
     mailbox = Mailbox(smtp, radicale, {m.email.lower() for m in group.members})
     mailbox.collect()

@@ -230,7 +230,8 @@ def test_a_whole_series_waiting_to_go_carries_the_changes_made_meanwhile(app, ac
 
 def test_someone_who_leaves_before_anything_went_out_gets_nothing(app, actor, smtp):
     group, session = scheduled_kickoff(actor)
-    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True),
+                                 actor)
     groups.member_leaves(newcomer, actor)
     rows = invites(member_id=newcomer.id)
     assert [(r.method, r.status) for r in rows] == [(InviteMethod.REQUEST, InviteStatus.SUPERSEDED),
@@ -264,7 +265,7 @@ def test_a_replaced_external_moderator_gets_the_cancellation_of_their_own_event(
 
     group = groups.create_group(GroupDraft(
         name="Urgence", language="fr", timezone="America/Toronto", members=member_drafts(5, trained=2),
-        external_moderator=MemberDraft("Martine Externe", "martine@acsm.exemple"), external_moderator_sessions=1,
+        external_moderator=MemberDraft("Martine Externe", "martine@acsm.exemple", consent_already_given=True), external_moderator_sessions=1,
     ), actor)
     series = scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2), time(18, 30),
                                                                      occurrence_count=3), actor)

@@ -152,7 +152,7 @@ def test_a_group_without_anyone_to_moderate_cannot_meet(app, actor):
 def test_external_moderator_leads_the_first_sessions_then_trained_members_rotate(app, actor):
     draft = GroupDraft(
         name="Urgence", language="fr", timezone="America/Toronto", members=member_drafts(6, trained=2),
-        external_moderator=MemberDraft("Martine Externe", "martine@cmha.ca"), external_moderator_sessions=2,
+        external_moderator=MemberDraft("Martine Externe", "martine@cmha.ca", consent_already_given=True), external_moderator_sessions=2,
     )
     group = groups.create_group(draft, actor)
     kickoff = scheduling.schedule_session(group, SessionKind.KICKOFF, evening(next_weekday(0)), 60, actor)
@@ -236,7 +236,8 @@ def test_a_member_who_leaves_gets_a_cancellation_and_the_one_who_joins_gets_the_
                                                      Invite.method == InviteMethod.CANCEL)).scalar_one()
     assert cancel.calendar_uid == series.calendar_uid
 
-    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca", consent_already_given=True),
+                                 actor)
     invite = db.session.execute(select(Invite).where(Invite.member_id == newcomer.id)).scalar_one()
     assert invite.calendar_uid == series.calendar_uid and invite.method is InviteMethod.REQUEST
 

@@ -109,3 +109,13 @@ def enqueue_supervisor_welcome(supervisor_id: int, pipe: Pipeline | None = None)
     job = Queue.prepare_data("worker.jobs.practice.welcome_supervisor", args=(supervisor_id,),
                              job_id=f"supervisor-welcome-{supervisor_id}", result_ttl=3600, retry=Retry(max=3))
     _enqueue_together(queue(MAIL), [job], pipe)
+
+
+def enqueue_consent_letter(kind: str, person_id: int, reminder: bool, pipe: Pipeline | None = None) -> None:
+    """The welcome-and-consent e-mail (or a reminder) to one volunteer or member; retried on temporary failures."""
+    from rq import Retry
+
+    job = Queue.prepare_data("worker.jobs.consent.send_consent_letter", args=(kind, person_id, reminder),
+                             job_id=f"consent-{kind}-{person_id}", result_ttl=3600,
+                             retry=Retry(max=5, interval=[60, 300, 900, 3600, 6 * 3600]))
+    _enqueue_together(queue(MAIL), [job], pipe)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from flask import Blueprint
 
 from service.api import controllers as c
+from service.api import groupings
 from service.api import openapi
 from service.api import practice as p
+from service.api import pool
 from service.api import schemas as s
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,6 +25,7 @@ class Operation:
     request: type | None = None
     response: str | None = None  # a schema name from representations.RESPONSE_SCHEMAS, "list:Name", or None
     status: int = 200
+    query: tuple[str, ...] = ()  # optional string query parameters (filters)
 
 
 OPERATIONS = [
@@ -82,6 +85,32 @@ OPERATIONS = [
               s.PracticeSeriesIn, "Series", 201),
     Operation("DELETE", "/practice/series/<int:series_id>", p.cancel_practice_series,
               "Cancel the community of practice's series", status=204),
+    Operation("POST", "/groupings", groupings.propose_groupings,
+              "Propose groups from the pool's available volunteers (nothing is saved)", s.GroupingIn, "Grouping"),
+    Operation("POST", "/groupings/check", groupings.check_groupings,
+              "Check an edited proposal against the rules and the pool as it is now", s.GroupingCheckIn,
+              "GroupingCheck"),
+    Operation("POST", "/groupings/accept", groupings.accept_groupings,
+              "Form the proposed groups, all or none, after checking them again", s.GroupingAcceptIn, "list:Group",
+              201),
+    Operation("GET", "/organisation", pool.get_organisation, "Your organisation's settings",
+              response="Organisation"),
+    Operation("PATCH", "/organisation", pool.update_organisation,
+              "Change your organisation's settings (only the fields given)", s.OrganisationIn, "Organisation"),
+    Operation("POST", "/organisation/signup-key", pool.rotate_signup_key,
+              "Give the public sign-up page a new address (the previous one stops working)",
+              response="Organisation"),
+    Operation("GET", "/volunteers", pool.list_volunteers, "The pool of volunteers, filtered by team, language or "
+              "status", response="list:Volunteer", query=("team", "language", "status")),
+    Operation("POST", "/volunteers", pool.add_volunteer,
+              "Add a person to the pool (they get the welcome-and-consent e-mail unless consent_already_given)",
+              s.VolunteerIn, "Volunteer", 201),
+    Operation("POST", "/volunteers/import", pool.import_volunteers,
+              "Import volunteers from CSV text: everyone or no one, with a violation per line",
+              s.VolunteerImportIn, "VolunteerImport", 201),
+    Operation("GET", "/volunteers/<int:volunteer_id>", pool.get_volunteer, "One volunteer", response="Volunteer"),
+    Operation("DELETE", "/volunteers/<int:volunteer_id>", pool.withdraw_volunteer,
+              "Withdraw a volunteer at their request: they leave their group and are erased", status=204),
 ]
 
 for operation in OPERATIONS:  # each view serves one operation: its name is the endpoint and the operationId

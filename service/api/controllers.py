@@ -115,7 +115,7 @@ def _group(group_id: int):
 
 def _member_draft(item: schemas.MemberIn | schemas.ExternalModeratorIn) -> MemberDraft:
     return MemberDraft(item.display_name, item.email, item.language, getattr(item, "reports_to_email", None),
-                       getattr(item, "is_trained_moderator", True))
+                       getattr(item, "is_trained_moderator", True), consent_already_given=item.consent_already_given)
 
 
 def _group_draft(data: schemas.GroupIn) -> GroupDraft:

@@ -29,7 +29,7 @@ def _response(operation) -> dict:
         content_schema = {"type": "object"}
     elif operation.response.startswith("list:"):
         name = operation.response.split(":", 1)[1]
-        key = {"Group": "groups", "Session": "sessions"}[name]
+        key = {"Group": "groups", "Session": "sessions", "Volunteer": "volunteers"}[name]
         content_schema = {"type": "object", "properties": {
             key: {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}}}
     else:
@@ -62,6 +62,8 @@ def build_document(operations) -> dict:
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "integer", "minimum": routing.ID_MINIMUM, "maximum": routing.ID_MAXIMUM}}
                       for name in PARAMETER.findall(operation.rule)]
+        parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string", "maxLength": 64}}
+                       for name in getattr(operation, "query", ())]
         entry = {
             "operationId": operation.view.__name__,
             "summary": operation.summary,

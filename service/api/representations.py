@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.domain import overview
 from service.domain.clock import to_local
-from service.models import Group, GroupSession, Member, SessionSeries
+from service.models import Group, GroupSession, Member, SessionSeries, Volunteer
 
 
 def member_json(member: Member) -> dict:
@@ -17,6 +17,7 @@ def member_json(member: Member) -> dict:
         "is_trained_moderator": member.is_trained_moderator,
         "role": member.role.value,
         "status": member.status.value,
+        "consent_given": member.consent_at is not None,
     }
 
 
@@ -108,8 +109,45 @@ _MEMBER = {"type": "object", "properties": {
     "language": {"type": "string"}, "reports_to_email": {"type": ["string", "null"]},
     "is_trained_moderator": {"type": "boolean"}, "role": {"type": "string"}, "status": {"type": "string"}}}
 
+def volunteer_json(volunteer: Volunteer) -> dict:
+    return {
+        "id": volunteer.id,
+        "display_name": volunteer.display_name,
+        "email": volunteer.email,
+        "language": volunteer.language,
+        "team": volunteer.team_key,
+        "reports_to_email": volunteer.reports_to_email,
+        "availability": list(volunteer.availability or []),
+        "is_trained_moderator": volunteer.is_trained_moderator,
+        "status": volunteer.status.value,
+        "consent_given": volunteer.consent_at is not None,
+    }
+
+
+_SLOT = {"type": "object", "properties": {"weekday": {"type": "integer"}, "start": {"type": "string"},
+                                          "end": {"type": "string"}}}
+_VOLUNTEER = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
+    "language": {"type": "string"}, "team": {"type": ["string", "null"]},
+    "reports_to_email": {"type": ["string", "null"]}, "availability": {"type": "array", "items": _SLOT},
+    "is_trained_moderator": {"type": "boolean"},
+    "status": {"type": "string", "enum": ["awaiting_consent", "available", "in_group", "withdrawn"]},
+    "consent_given": {"type": "boolean"}}}
+_ORGANISATION = {"type": "object", "properties": {
+    "name": {"type": "string"}, "timezone": {"type": "string"},
+    "signup_domains": {"type": "array", "items": {"type": "string"}},
+    "teams": {"type": "array", "items": {"type": "object"}}, "privacy_officer_name": {"type": "string"},
+    "privacy_officer_contact": {"type": "string"}, "support_resources": {"type": "object"},
+    "working_hours": {"type": "object"}, "signup_enabled": {"type": "boolean"},
+    "signup_url": {"type": ["string", "null"]}}}
+_IMPORT = {"type": "object", "properties": {"imported": {"type": "integer"}, "volunteers": {
+    "type": "array", "items": {"$ref": "#/components/schemas/Volunteer"}}}}
+
 RESPONSE_SCHEMAS = {
     "Member": _MEMBER,
+    "Volunteer": _VOLUNTEER,
+    "Organisation": _ORGANISATION,
+    "VolunteerImport": _IMPORT,
     "Group": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "language": {"type": "string"},
         "timezone": {"type": "string"}, "status": {"type": "string"},
@@ -147,3 +185,24 @@ RESPONSE_SCHEMAS = {
             "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"},
             "session_id": {"type": "integer", "description": "the existing session the rule is about"}}}}}}}},
 }
+
+_WINDOW = {"type": "object", "properties": {"weekday": {"type": "integer"}, "start": {"type": "string"},
+                                           "end": {"type": "string"}}}
+_PROPOSED = {"type": "object", "properties": {
+    "volunteer_ids": {"type": "array", "items": {"type": "integer"}},
+    "language": {"type": ["string", "null"]}, "common_slots": {"type": "array", "items": _WINDOW},
+    "common_slot_count": {"type": "integer"}, "team": {"type": ["string", "null"]}, "team_share": {"type": "number"},
+    "has_trained_moderator": {"type": "boolean"}, "valid": {"type": "boolean"},
+    "problems": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}}
+GROUPING_SCHEMAS = {
+    "ProposedGroup": _PROPOSED,
+    "Grouping": {"type": "object", "properties": {
+        "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ProposedGroup"}},
+        "unplaced": {"type": "array", "items": {"type": "object", "properties": {
+            "volunteer_id": {"type": "integer"}, "reason": {"type": "string"}, "message": {"type": "string"}}}}}},
+    "GroupingCheck": {"type": "object", "properties": {
+        "valid": {"type": "boolean"},
+        "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ProposedGroup"}}}},
+}
+RESPONSE_SCHEMAS.update(GROUPING_SCHEMAS)

@@ -86,6 +86,12 @@ SecondKickoffConfirmed = Annotated[bool, Field(description=(
     "session_id (move it with PATCH instead)."))]
 
 
+# Consent before contact: without it the person gets the welcome-and-consent e-mail and no invitation until they
+# confirm. True: you collected their consent another way (a paper form); the audit trail records that you said so.
+ConsentDeclared = Annotated[bool, Field(description="You collected this person's consent another way (a paper "
+                                                    "form); recorded in the audit trail with your name and the time.")]
+
+
 class Body(BaseModel):
     # strict: JSON types as written (validated in JSON mode, so dates may still be strings).
     model_config = ConfigDict(extra="forbid", strict=True, str_max_length=EMAIL_MAX_LENGTH)
@@ -97,12 +103,14 @@ class MemberIn(Body):
     language: Language = "fr"
     reports_to_email: Text | None = None
     is_trained_moderator: bool = False
+    consent_already_given: ConsentDeclared = False
 
 
 class ExternalModeratorIn(Body):
     display_name: Name
     email: Text
     language: Language = "fr"
+    consent_already_given: ConsentDeclared = False
 
 
 class GroupIn(Body):
@@ -172,9 +180,103 @@ class ShareIn(Body):
     email: Text
 
 
+# ------------------------------------------------------------------------------- organisation and volunteers
+Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour clock")]
+
+
+class AvailabilityIn(Body):
+    weekday: Annotated[int, Field(ge=1, le=7, description="1 = Monday ... 7 = Sunday")]
+    start: Clock
+    end: Clock
+
+
+class VolunteerIn(Body):
+    display_name: Annotated[str, Field(max_length=120)]
+    email: Text
+    language: Language = "fr"
+    team: Annotated[str, Field(max_length=64)] | None = Field(None, description="A team key of the organisation")
+    reports_to_email: Text | None = None
+    availability: Annotated[list[AvailabilityIn], Field(max_length=50, description="In the organisation's time "
+                                                                                    "zone")] = []
+    is_trained_moderator: bool = False
+    consent_already_given: ConsentDeclared = False
+
+
+class VolunteerImportIn(Body):
+    csv: Annotated[str, Field(max_length=2_000_000, description="The CSV file's text; the header names the "
+                                                               "columns (display_name, email, language, team, "
+                                                               "reports_to_email, availability, "
+                                                               "is_trained_moderator, wants_training, "
+                                                               "consent_already_given)")]
+
+
+class TeamIn(Body):
+    key: Annotated[str, Field(max_length=64)]
+    name_fr: Annotated[str, Field(max_length=120)]
+    name_en: Annotated[str, Field(max_length=120)]
+
+
+class ResourceIn(Body):
+    name: Annotated[str, Field(max_length=200)]
+    contact: Annotated[str, Field(max_length=200)]
+    detail: Annotated[str, Field(max_length=320)] = ""
+
+
+class SupportResourcesIn(Body):
+    fr: Annotated[list[ResourceIn], Field(max_length=20)] = []
+    en: Annotated[list[ResourceIn], Field(max_length=20)] = []
+
+
+class WorkingHoursIn(Body):
+    weekdays: Annotated[list[Annotated[int, Field(ge=1, le=7)]], Field(max_length=7, description="1 = Monday")]
+    start: Clock
+    end: Clock
+
+
+class OrganisationIn(Body):
+    """Only the fields given change."""
+
+    name: Annotated[str, Field(max_length=200)] | None = None
+    timezone: Annotated[str, Field(max_length=64)] | None = None
+    signup_domains: Annotated[list[Annotated[str, Field(max_length=253)]], Field(max_length=50)] | None = None
+    teams: Annotated[list[TeamIn], Field(max_length=200)] | None = None
+    privacy_officer_name: Annotated[str, Field(max_length=120)] | None = None
+    privacy_officer_contact: Text | None = None
+    support_resources: SupportResourcesIn | None = None
+    working_hours: WorkingHoursIn | None = Field(None, description="When a session asks for the supervisors' "
+                                                                    "agreement (default Monday-Friday 08:00-17:00)")
+
+# ------------------------------------------------------------------------------- groups proposed from the pool
+VolunteerId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class GroupingIn(Body):
+    volunteer_ids: Annotated[list[VolunteerId], Field(max_length=5000, description="Only these volunteers (only "
+                                                      "those available are placed); default: every available one.")] \
+        | None = None
+    target_size: Annotated[int, Field(ge=4, le=8)] = 6
+
+
+class ProposedGroupIn(Body):
+    volunteer_ids: Annotated[list[VolunteerId], Field(max_length=60)]
+
+
+class GroupingCheckIn(Body):
+    groups: Annotated[list[ProposedGroupIn], Field(min_length=1, max_length=500)]
+
+
+class AcceptedGroupIn(Body):
+    name: Annotated[str, Field(max_length=200)]
+    volunteer_ids: Annotated[list[VolunteerId], Field(max_length=60)]
+
+
+class GroupingAcceptIn(Body):
+    groups: Annotated[list[AcceptedGroupIn], Field(min_length=1, max_length=500)]
+
+
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     GroupIn, GroupSettingsIn, MemberIn, SessionIn, SeriesIn, RescheduleSessionIn, RescheduleSeriesIn, ModeratorIn,
-    ShareIn,
+    ShareIn, GroupingIn, GroupingCheckIn, GroupingAcceptIn, VolunteerIn, VolunteerImportIn, OrganisationIn,
 )
 
 

@@ -1,6 +1,6 @@
 from flask import Blueprint, request
 
-from service.coordinator import auth, groups, practice, sessions
+from service.coordinator import auth, groupings, groups, organisation, practice, sessions, volunteers
 from service.coordinator.identity import login_required
 from service.extensions import limiter
 
@@ -42,6 +42,7 @@ _route("/deconnexion", "logout", auth.logout, ("POST",), public=True)
 
 _route("/", "groups", groups.group_list)
 _route("/groupes/nouveau", "new_group", groups.new_group, ("GET", "POST"))
+_route("/groupes/proposer", "groupings", groupings.groupings_page, ("GET", "POST"))
 _route("/groupes/verifier", "validate_group", groups.validate_new_group, ("POST",))
 _route("/groupes/<int:group_id>", "group", groups.group_page)
 _route("/groupes/<int:group_id>/rencontres", "sessions_fragment", groups.sessions_fragment)
@@ -79,3 +80,10 @@ _route("/soutien/superviseures/<int:supervisor_id>/retrait", "remove_supervisor"
 _route("/soutien/reglages", "practice_settings", practice.save_settings, ("POST",))
 _route("/soutien/serie", "practice_series", practice.schedule_series, ("POST",))
 _route("/soutien/series/<int:series_id>/annuler", "cancel_practice_series", practice.cancel_series, ("POST",))
+
+_route("/organisation", "organisation", organisation.settings_page, ("GET", "POST"))
+_route("/organisation/inscription", "rotate_signup_key", organisation.rotate_signup_key, ("POST",))
+_route("/volontaires", "volunteers", volunteers.pool_page)
+_route("/volontaires/ajouter", "add_volunteer", volunteers.add_volunteer, ("POST",))
+_route("/volontaires/importer", "import_volunteers", volunteers.import_volunteers, ("POST",))
+_route("/volontaires/<int:volunteer_id>/retrait", "withdraw_volunteer", volunteers.withdraw_volunteer, ("POST",))

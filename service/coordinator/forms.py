@@ -121,6 +121,9 @@ class MemberRow(SubForm):
     language = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES, default="fr")
     reports_to_email = EmailField(_l("Courriel de la personne à qui elle se rapporte"), render_kw={"autocomplete": "off"})
     is_trained_moderator = BooleanField(_l("Formation en animation"))
+    consent_already_given = BooleanField(_l("Consentement déjà obtenu (formulaire papier)"),
+                                         description=_l("Sinon, la personne reçoit un courriel pour confirmer et "
+                                                        "aucune invitation avant d’avoir confirmé."))
 
     def is_blank(self) -> bool:
         return not ((self.display_name.data or "").strip() or (self.email.data or "").strip()
@@ -133,6 +136,7 @@ class MemberRow(SubForm):
             language=self.language.data or "fr",
             reports_to_email=(self.reports_to_email.data or "").strip() or None,
             is_trained_moderator=bool(self.is_trained_moderator.data),
+            consent_already_given=bool(self.consent_already_given.data),
         )
 
 
@@ -144,9 +148,11 @@ class ExternalModeratorFields(SubForm):
     def is_blank(self) -> bool:
         return not ((self.display_name.data or "").strip() or (self.email.data or "").strip())
 
+    consent_already_given = MemberRow.consent_already_given
+
     def draft(self) -> MemberDraft:
         return MemberDraft(self.display_name.data or "", (self.email.data or "").strip(), self.language.data or "fr",
-                           None, True)
+                           None, True, consent_already_given=bool(self.consent_already_given.data))
 
 
 class GroupSettingsFields:
@@ -242,6 +248,7 @@ class MemberForm(FlaskForm):
     language = MemberRow.language
     reports_to_email = MemberRow.reports_to_email
     is_trained_moderator = MemberRow.is_trained_moderator
+    consent_already_given = MemberRow.consent_already_given
     submit = SubmitField(_l("Enregistrer"))
 
     draft = MemberRow.draft

@@ -43,9 +43,9 @@ def organisation_for_new_coordinator(settings: Settings, email: str, name: str |
     wanted = clean_text(name or settings.ORGANISATION_NAME)
     if wanted:
         existing = db.session.execute(select(Organisation).where(Organisation.name == wanted)).scalars().first()
-        return existing or Organisation(name=wanted)
+        return existing or Organisation(name=wanted, timezone=settings.DEFAULT_TIMEZONE)
     oldest = db.session.execute(select(Organisation).order_by(Organisation.id)).scalars().first()
-    return oldest or Organisation(name=email.rsplit("@", 1)[-1])
+    return oldest or Organisation(name=email.rsplit("@", 1)[-1], timezone=settings.DEFAULT_TIMEZONE)
 
 
 def find_coordinator(email: str) -> Coordinator | None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from service import dispatch
-from service.domain import invitations
+from service.domain import consent, invitations
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc
 from service.domain.errors import DomainError, Violation
@@ -77,10 +77,10 @@ def validate_group(draft: GroupDraft) -> list[Violation]:
     return violations
 
 
-def _new_member(draft: MemberDraft, role: MemberRole = MemberRole.MEMBER) -> Member:
+def _new_member(draft: MemberDraft, actor: Actor, role: MemberRole = MemberRole.MEMBER) -> Member:
     email = normalise_email(draft.email)
     assert email is not None  # validated before
-    return Member(
+    return consent.with_consent(draft, actor, Member(
         role=role,
         display_name=clean_text(draft.display_name),
         email=email,
@@ -88,10 +88,18 @@ def _new_member(draft: MemberDraft, role: MemberRole = MemberRole.MEMBER) -> Mem
         language=draft.language,
         reports_to_email=normalise_email(draft.reports_to_email) if draft.reports_to_email else None,
         is_trained_moderator=draft.is_trained_moderator or role is MemberRole.EXTERNAL_MODERATOR,
-    )
+        volunteer_id=draft.volunteer_id,
+    ))
 
 
 def create_group(draft: GroupDraft, actor: Actor) -> Group:
+    group = add_group(draft, actor)
+    db.session.commit()
+    return group
+
+
+def add_group(draft: GroupDraft, actor: Actor) -> Group:
+    """``create_group`` without the commit, for a caller forming several groups in one transaction."""
     violations = validate_group(draft)
     if violations:
         raise DomainError(violations)
@@ -105,15 +113,15 @@ def create_group(draft: GroupDraft, actor: Actor) -> Group:
         chat_prompts_enabled=draft.chat_prompts_enabled,
         external_moderator_sessions=draft.external_moderator_sessions if draft.external_moderator else 0,
     )
-    group.members = [_new_member(m) for m in draft.members]
+    group.members = [_new_member(m, actor) for m in draft.members]
     if draft.external_moderator is not None:
-        group.members.append(_new_member(draft.external_moderator, MemberRole.EXTERNAL_MODERATOR))
+        group.members.append(_new_member(draft.external_moderator, actor, MemberRole.EXTERNAL_MODERATOR))
     if actor.id is not None:
         group.coordinator_links.append(GroupCoordinator(coordinator_id=actor.id, role=CoordinatorRole.OWNER))
     db.session.add(group)
     db.session.flush()
     record(actor, "group.created", "group", group.id, members=len(draft.members))
-    db.session.commit()
+    consent.members_added(group.members, actor)
     return group
 
 
@@ -160,11 +168,12 @@ def add_member(group: Group, draft: MemberDraft, actor: Actor) -> Member:
     if former is not None:  # someone who left and comes back
         db.session.delete(former)
         db.session.flush()
-    member = _new_member(draft)
+    member = _new_member(draft, actor)
     group.members.append(member)
     db.session.flush()
     invitations.member_joined(member)
     record(actor, "member.added", "group", group.id)
+    consent.members_added([member], actor)
     db.session.commit()
     return member
 
@@ -198,6 +207,8 @@ def update_member(member: Member, draft: MemberDraft, actor: Actor) -> Member:
     if address_changed:
         db.session.flush()
         invitations.member_joined(member)
+    if draft.consent_already_given:
+        consent.declare_for_member(member, actor)
     record(actor, "member.updated", "group", group.id)
     db.session.commit()
     return member
@@ -216,6 +227,7 @@ def withdraw_member(member: Member) -> None:
     """The member is out (in the caller's unit of work): cancellations go out, the sessions they were to lead
     lose their moderator."""
     _leave(member)
+    consent.back_to_pool(member)
     for session in db.session.execute(
         select(GroupSession).where(GroupSession.moderator_id == member.id, GroupSession.starts_at > now_utc(),
                                    GroupSession.status == SessionStatus.SCHEDULED)
@@ -312,7 +324,9 @@ def set_moderator_arrangement(group: Group, external: MemberDraft | None, sessio
             if former is not None:
                 db.session.delete(former)
                 db.session.flush()
-            group.members.append(_new_member(external, MemberRole.EXTERNAL_MODERATOR))
+            group.members.append(_new_member(external, actor, MemberRole.EXTERNAL_MODERATOR))
+            db.session.flush()
+            consent.members_added([group.members[-1]], actor)
     group.external_moderator_sessions = sessions if external is not None else 0
     db.session.flush()
     _replan_moderators(group)

@@ -77,21 +77,26 @@ def recurrence_key(session: GroupSession) -> str:
 
 # --- who is part of what ---------------------------------------------------------------------------------
 
+def consented(members: Iterable[Member]) -> list[Member]:
+    """Consent before contact: only people who said yes receive a session invitation (``domain.consent``)."""
+    return [m for m in members if m.consent_at is not None]
+
+
 def series_recipients(series: SessionSeries) -> list[Member]:
-    return list(series.group.active_members)
+    return consented(series.group.active_members)
 
 
 def session_recipients(session: GroupSession) -> list[Member]:
     """Who receives the session's own event (a single session, or an external moderator's occurrence)."""
     if session.kind is SessionKind.REHEARSAL:
         moderator = session.moderator
-        return [moderator] if moderator is not None and moderator.status is MemberStatus.ACTIVE else []
+        return consented([moderator] if moderator is not None and moderator.status is MemberStatus.ACTIVE else [])
     moderator = session.moderator
     external = moderator if moderator is not None and moderator.role is MemberRole.EXTERNAL_MODERATOR else None
     external = external if external is not None and external.status is MemberStatus.ACTIVE else None
     if session.series_id is not None:
-        return [external] if external is not None else []
-    return list(session.group.active_members) + ([external] if external is not None else [])
+        return consented([external] if external is not None else [])
+    return consented(list(session.group.active_members) + ([external] if external is not None else []))
 
 
 # --- the outbox rows -------------------------------------------------------------------------------------
@@ -138,6 +143,8 @@ def _queue(member: Member, uid: str, method: InviteMethod, sequence: int, *, ser
            session: GroupSession | None = None, recurrence: str = "") -> Invite | None:
     if method is InviteMethod.CANCEL and not holds(member, uid):
         return None  # nothing was ever sent to them, or it is already cancelled
+    if method is InviteMethod.REQUEST and member.consent_at is None:
+        return None  # consent before contact: they get it when they confirm (member_joined)
     key = (member.id, uid, sequence, method, recurrence)
     if any(isinstance(obj, Invite) and (obj.member_id, obj.calendar_uid, obj.sequence, obj.method,
                                         obj.recurrence_key) == key for obj in db.session.new):
@@ -197,7 +204,7 @@ def _first_requests(members: Iterable[Member], uid: str, sequence: int, *, serie
                     session: GroupSession | None = None, recurrence: str = "") -> list[Invite | None]:
     """The first invitations of a calendar object no row carries yet (nothing to duplicate or supersede)."""
     invites = [_new_invite(m, uid, InviteMethod.REQUEST, sequence, series, session, recurrence)
-               for m in {m.id: m for m in members}.values()]
+               for m in consented({m.id: m for m in members}.values())]
     db.session.add_all(invites)
     return list(invites)
 
@@ -399,7 +406,12 @@ def _upcoming(member: Member) -> tuple[list[SessionSeries], list[GroupSession]]:
 
 
 def member_joined(member: Member) -> list[Invite]:
-    """A new member receives every upcoming series (from now on) and single session of the group."""
+    """A new member receives every upcoming series (from now on) and single session of the group.
+
+    Someone who has not consented yet receives nothing; confirming calls this again (``domain.consent``).
+    """
+    if member.consent_at is None:
+        return []
     db.session.flush()
     series, singles = _upcoming(member)
     invites = []

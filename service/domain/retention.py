@@ -5,6 +5,7 @@ Run by the worker's periodic sweep. Each pass is idempotent and commits once.
 - A group marked for deletion is purged once its cancellations are out (``groups.purge_group``).
 - Delivery and posting records of sessions long over are dropped after ``RETENTION_DAYS``.
 - Debriefs older than 30 days become monthly counts (``debrief_retention``).
+- Sign-ups nobody confirmed are erased after 7 days (``consent.erase_unconfirmed``).
 The audit trail stays: it names no one.
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, or_, select
 
 from service.domain.debrief_retention import fold_old_debriefs
+from service.domain.consent import erase_unconfirmed
 from service.domain.groups import purge_group
 from service.extensions import db
 from service.models import (
@@ -42,6 +44,7 @@ class RetentionReport:
     prompts_deleted: int
     invites_deleted: int
     debriefs_folded: int = 0
+    volunteers_erased: int = 0
 
 
 def forget_departed_members(now: datetime) -> int:
@@ -82,8 +85,9 @@ def run(now: datetime, retention_days: int) -> RetentionReport:
     members = forget_departed_members(now)
     prompts, invites = drop_old_records(now, retention_days)
     debriefs, _ = fold_old_debriefs(now)
+    volunteers = erase_unconfirmed(now)
     db.session.commit()
     purged = 0
     for group_id in db.session.execute(select(Group.id).where(Group.status == GroupStatus.DELETING)).scalars().all():
         purged += purge_group(group_id, now)
-    return RetentionReport(members, purged, prompts or 0, invites or 0, debriefs)
+    return RetentionReport(members, purged, prompts or 0, invites or 0, debriefs, volunteers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -29,9 +29,6 @@ from service.protocol import (
 
 NAME_MAX_LENGTH = 120
 EMAIL_MAX_LENGTH = 320
-# Working hours, for asking the coordinator whether the supervisors agreed (the guide requires it).
-WORKING_DAYS = range(0, 5)  # Monday to Friday
-WORKING_HOURS = (8, 17)
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -43,6 +40,10 @@ class MemberDraft:
     language: str = "fr"
     reports_to_email: str | None = None
     is_trained_moderator: bool = False
+    # The coordinator says this person already consented another way (a paper form): recorded as theirs.
+    consent_already_given: bool = False
+    # The volunteer of the pool this member comes from; a confirmed volunteer counts as consented.
+    volunteer_id: int | None = None
 
 
 def clean_text(value: str | None) -> str:
@@ -239,11 +240,39 @@ def check_session_time(kind: SessionKind, starts_at: datetime, duration_minutes:
     return violations
 
 
-def falls_in_working_hours(local_start: datetime, duration_minutes: int) -> bool:
-    """Whether a session overlaps working hours (Monday to Friday, 8 h to 17 h, in the group's zone)."""
-    if local_start.weekday() not in WORKING_DAYS:
+@dataclass(frozen=True)
+class WorkingHours:
+    """The hours that ask for the supervisors' agreement (the guide requires it); each organisation sets its own."""
+
+    weekdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})  # ISO weekdays: Monday = 1 ... Sunday = 7
+    start: time = time(8, 0)
+    end: time = time(17, 0)
+
+    @classmethod
+    def from_setting(cls, value: dict | None) -> WorkingHours:
+        """The organisation's stored setting (``{"weekdays", "start", "end"}``); empty or unreadable: the default."""
+        if not value:
+            return cls()
+        try:
+            return cls(frozenset(int(day) for day in value["weekdays"]), time.fromisoformat(value["start"]),
+                       time.fromisoformat(value["end"]))
+        except (KeyError, TypeError, ValueError):
+            return cls()
+
+    def as_setting(self) -> dict:
+        return {"weekdays": sorted(self.weekdays), "start": self.start.strftime("%H:%M"),
+                "end": self.end.strftime("%H:%M")}
+
+
+DEFAULT_WORKING_HOURS = WorkingHours()
+
+
+def falls_in_working_hours(local_start: datetime, duration_minutes: int,
+                           hours: WorkingHours = DEFAULT_WORKING_HOURS) -> bool:
+    """Whether a session overlaps working hours (by default Monday to Friday, 8 h to 17 h, in the group's zone)."""
+    if local_start.isoweekday() not in hours.weekdays:
         return False
-    start_of_day = local_start.replace(hour=WORKING_HOURS[0], minute=0, second=0, microsecond=0)
-    end_of_day = local_start.replace(hour=WORKING_HOURS[1], minute=0, second=0, microsecond=0)
+    start_of_day = local_start.replace(hour=hours.start.hour, minute=hours.start.minute, second=0, microsecond=0)
+    end_of_day = local_start.replace(hour=hours.end.hour, minute=hours.end.minute, second=0, microsecond=0)
     local_end = local_start + timedelta(minutes=duration_minutes)
     return local_start < end_of_day and local_end > start_of_day

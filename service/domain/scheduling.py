@@ -25,6 +25,7 @@ from service.domain.schedule_questions import (
     check_local_times,
 )
 from service.domain.prompts import REASON_SESSION_CANCELLED, insert_prompts, stop_pending_prompts, write_prompts
+from service.domain.organisation_settings import working_hours_of
 from service.domain.rules import check_session_time, falls_in_working_hours
 from service.extensions import current_settings, db
 from service.i18n import N_
@@ -85,8 +86,8 @@ def _check_group_can_meet(group: Group) -> list[Violation]:
     return []
 
 
-def _check_supervisor_agreement(local: datetime, duration: int, confirmed: bool) -> list[Violation]:
-    if falls_in_working_hours(local, duration) and not confirmed:
+def _check_supervisor_agreement(group: Group, local: datetime, duration: int, confirmed: bool) -> list[Violation]:
+    if falls_in_working_hours(local, duration, working_hours_of(group.organisation_id)) and not confirmed:
         return [Violation("supervisor_agreement_required",
                           N_("Cette rencontre a lieu pendant les heures de travail : confirmez que l’accord des "
                              "personnes à qui les membres se rapportent a été obtenu (le guide l’exige). Cette confirmation n’est "
@@ -158,7 +159,7 @@ def _series_checks(group: Group, plan: SeriesPlan, now: datetime, supervisor_agr
     found = occurrences(plan.dates(), plan.local_time, group.timezone)
     first = found[0].starts_at
     violations += check_session_time(kind, first, plan.duration_minutes, now)
-    violations += _check_supervisor_agreement(to_local(first, group.timezone), plan.duration_minutes,
+    violations += _check_supervisor_agreement(group, to_local(first, group.timezone), plan.duration_minutes,
                                               supervisor_agreement)
     violations += check_local_times(found, group.timezone, daylight_saving_confirmed)
     if kind is not SessionKind.PRACTICE:  # a community of practice has no kick-off
@@ -252,7 +253,8 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
                                        "répétition."), "moderator"))
     starts_at = to_utc(local_start_at, group.timezone)
     violations += check_session_time(kind, starts_at, duration, now)
-    violations += _check_supervisor_agreement(to_local(starts_at, group.timezone), duration, supervisor_agreement)
+    violations += _check_supervisor_agreement(group, to_local(starts_at, group.timezone), duration,
+                                              supervisor_agreement)
     violations += check_local_times(as_typed(local_start_at, group.timezone), group.timezone,
                                     daylight_saving_confirmed)
     if group.status is GroupStatus.ACTIVE:
@@ -308,7 +310,8 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
     duration = duration_minutes or session.duration_minutes
     starts_at = to_utc(local_start_at, session.timezone)
     violations = check_session_time(session.kind, starts_at, duration, now)
-    violations += _check_supervisor_agreement(to_local(starts_at, session.timezone), duration, supervisor_agreement)
+    violations += _check_supervisor_agreement(session.group, to_local(starts_at, session.timezone), duration,
+                                              supervisor_agreement)
     violations += check_local_times(as_typed(local_start_at, session.timezone), session.timezone,
                                     daylight_saving_confirmed)
     if violations:
@@ -348,7 +351,7 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
     moved = [(session, planned.starts_at) for session, planned in zip(upcoming, found)]
     violations += check_session_time(moved[0][0].kind, moved[0][1], duration_minutes, now)
     violations += check_local_times(found, series.timezone, daylight_saving_confirmed)
-    violations += _check_supervisor_agreement(to_local(moved[0][1], series.timezone), duration_minutes,
+    violations += _check_supervisor_agreement(series.group, to_local(moved[0][1], series.timezone), duration_minutes,
                                               supervisor_agreement)
     if violations:
         raise DomainError(violations)

@@ -24,11 +24,14 @@ from service.models.practice import (
 )
 from service.models.prompt import Prompt, PromptAudience, PromptStatus
 from service.models.session import GroupSession, SeriesStatus, SessionSeries, SessionStatus, new_calendar_uid
+from service.models.consent import ConsentSource
+from service.models.volunteer import Volunteer, VolunteerStatus
 
 __all__ = [
     "ActorKind",
     "ApiToken",
     "AuditEvent",
+    "ConsentSource",
     "Base",
     "Coordinator",
     "CoordinatorRole",
@@ -57,6 +60,8 @@ __all__ = [
     "Supervisor",
     "TalkRequest",
     "UTCDateTime",
+    "Volunteer",
+    "VolunteerStatus",
     "ZoomMeeting",
     "new_calendar_uid",
     "utcnow",

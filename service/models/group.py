@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.base import Base, UTCDateTime, enum_column, utcnow
+from service.models.consent import ConsentSource
 
 
 class GroupStatus(str, enum.Enum):
@@ -103,8 +104,20 @@ class Member(Base):
     link_nonce: Mapped[str] = mapped_column(String(32), default=new_link_nonce)
     # In a community of practice: the supervisor this member is (empty for a moderator).
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("supervisors.id", ondelete="SET NULL"))
+    # The volunteer of the pool this member came from (if any); their consent is the volunteer's.
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id", ondelete="SET NULL"), index=True)
+    # Consent before contact: no session invitation goes out while this is empty (see domain.consent).
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_source: Mapped[ConsentSource | None] = mapped_column(enum_column(ConsentSource, 24))
+    consent_declared_by: Mapped[int | None] = mapped_column(ForeignKey("coordinators.id", ondelete="SET NULL"))
+    # When the welcome-and-consent e-mail was last sent to this member.
+    consent_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group] = relationship(back_populates="members")
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consent_at is not None
 
     @property
     def first_name(self) -> str:

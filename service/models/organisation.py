@@ -22,6 +22,21 @@ class Organisation(Base):
     moderator_load_threshold: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     # External moderators join the community of practice too (the coordinator decides).
     practice_includes_external: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Where the organisation's people work: volunteers' availability is read in this zone (new organisations get
+    # DEFAULT_TIMEZONE, see domain.coordinators).
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Toronto")
+    # Work e-mail domains allowed on the public sign-up page (lower-case, no "@").
+    signup_domains: Mapped[list] = mapped_column(JSON, default=list)
+    # Teams, fields or directions people choose from: [{"key", "name_fr", "name_en"}].
+    teams: Mapped[list] = mapped_column(JSON, default=list)
+    # The person in charge of the protection of personal information (Law 25 requires one; the notice names them).
+    privacy_officer_name: Mapped[str] = mapped_column(String(120), default="")
+    privacy_officer_contact: Mapped[str] = mapped_column(String(320), default="")
+    # Working hours that ask for the supervisors' agreement: {"weekdays": [1..7], "start": "HH:MM", "end": "HH:MM"}.
+    # Empty: Monday to Friday, 8 h to 17 h.
+    working_hours: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The secret part of the public sign-up page's address; a coordinator can rotate it. Empty: no page.
+    signup_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     coordinators: Mapped[list[Coordinator]] = relationship(back_populates="organisation")

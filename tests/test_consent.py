@@ -1,0 +1,93 @@
+"""Consent before contact: no session invitation reaches anyone who has not said yes; on saying yes they receive
+the sessions ahead, as a member who joins does."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+import pytest
+from sqlalchemy import select
+
+from service.domain import groups, scheduling
+from service.domain.rules import MemberDraft
+from service.extensions import db
+from service.models import AuditEvent, ConsentSource, Invite, Member
+from service.protocol import SessionKind
+from tests.factories import make_group
+from tests.fixtures.invites import calendar_of, make_ready, run_mail_jobs
+from tests.test_scheduling import next_weekday
+
+
+@pytest.fixture
+def app_settings(mail_settings):
+    return mail_settings
+
+
+def is_invitation(received) -> bool:
+    return any(part.get_content_type() == "text/calendar" for part in received.message.walk())
+
+
+def test_an_unconsented_member_receives_no_invitation_until_they_confirm(app, client, actor, smtp):
+    group = make_group(actor, members=4)
+    newcomer = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    assert newcomer.consent_at is None
+    scheduling.schedule_session(group, SessionKind.KICKOFF,
+                                          datetime.combine(next_weekday(1), time(18, 30)), 60, actor)
+    scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2, 2), time(18, 30), occurrence_count=3),
+                               actor)
+    for meeting in {s.zoom_meeting for s in group_sessions(group)}:  # the kick-off's and the series' meetings
+        make_ready(meeting)
+    run_mail_jobs(app)
+    to_nora = [r for r in smtp.received if r.rcpt_tos == ["nora@exemple.ca"]]
+    assert len(to_nora) == 1 and not is_invitation(to_nora[0])  # only the welcome-and-consent e-mail
+    assert db.session.execute(select(Invite).where(Invite.member_id == newcomer.id)).first() is None
+    assert sum(1 for r in smtp.received if is_invitation(r)) == 8  # 4 members × (kick-off + series)
+
+    text = to_nora[0].message.get_body(("plain",)).get_content()
+    assert "aucune invitation tant que vous n’aurez pas confirmé" in text
+    link = re.search(r"http://127\.0\.0\.1:5000(/v/\S+)", text).group(1)
+    assert client.get(link).status_code == 200  # opening the link is not confirming
+    run_mail_jobs(app)
+    assert len([r for r in smtp.received if r.rcpt_tos == ["nora@exemple.ca"]]) == 1
+
+    confirmed = client.post(f"{link}/confirm")
+    assert confirmed.status_code == 303 and "/p/" in confirmed.headers["Location"]  # on to their participant page
+    run_mail_jobs(app)
+    invitations_to_nora = [r for r in smtp.received if r.rcpt_tos == ["nora@exemple.ca"] and is_invitation(r)]
+    assert len(invitations_to_nora) == 2  # the kick-off and the series, like a member who joins
+    assert all(b"METHOD:REQUEST" in calendar_of(r.message) for r in invitations_to_nora)
+    db.session.expire_all()
+    member = db.session.get(Member, newcomer.id)
+    assert member.consent_source is ConsentSource.EMAIL_CONFIRMATION
+
+
+def group_sessions(group):
+    from service.models import GroupSession
+
+    return db.session.execute(select(GroupSession).where(GroupSession.group_id == group.id)).scalars().all()
+
+
+def test_a_member_who_declines_from_the_consent_page_leaves_and_gets_nothing(app, client, actor, smtp):
+    group = make_group(actor, members=4)
+    groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    run_mail_jobs(app)
+    text = smtp.received[0].message.get_body(("plain",)).get_content()
+    link = re.search(r"http://127\.0\.0\.1:5000(/v/\S+)", text).group(1)
+    assert "Je ne souhaite pas participer" in client.get(link).get_data(as_text=True)
+    assert client.post(f"{link}/withdraw").status_code == 303
+    assert len(group.active_members) == 4
+    assert client.get(link).status_code == 410
+
+
+def test_a_declared_consent_is_recorded_with_who_said_so(app, actor, coordinator, smtp):
+    group = make_group(actor, members=4, consented=False)
+    run_mail_jobs(app)
+    assert len(smtp.received) == 4  # everyone is asked
+    member = group.active_members[0]
+    groups.update_member(member, MemberDraft(member.display_name, member.email, consent_already_given=True), actor)
+    assert member.consent_source is ConsentSource.COORDINATOR_DECLARED
+    assert member.consent_declared_by == coordinator.id
+    line = db.session.execute(select(AuditEvent).where(AuditEvent.action == "member.consent_declared")).scalar_one()
+    assert (line.actor_id, line.target_id) == (coordinator.id, member.id)
+    assert line.at is not None and "exemple" not in repr(line.details)
