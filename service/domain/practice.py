@@ -39,6 +39,7 @@ from service.domain.scheduling import SeriesPlan, schedule_series
 from service.extensions import db
 from service.i18n import LANGUAGES, N_, gettext
 from service.models import (
+    ConsentSource,
     Group,
     GroupSession,
     Member,
@@ -131,10 +132,28 @@ def _join(group: Group, person: Eligible) -> Member:
     member = Member(role=MemberRole.MEMBER, display_name=person.display_name, email=person.email,
                     email_key=person.email_key, language=person.language, reports_to_email=person.reports_to_email,
                     is_trained_moderator=person.role == SUPERVISOR, supervisor_id=person.supervisor_id)
+    _carry_consent(group, member, person)
     group.members.append(member)
     db.session.flush()
     invitations.member_joined(member)
     return member
+
+
+def _carry_consent(community: Group, member: Member, person: Eligible) -> None:
+    """Consent before contact holds here too. A supervisor was named by a coordinator for this very role; a
+    moderator's consent is the one they gave as a member of the group they moderate (stepping out stays open)."""
+    if person.role == SUPERVISOR:
+        member.consent_at, member.consent_source = now_utc(), ConsentSource.COORDINATOR_DECLARED
+        return
+    given = db.session.execute(
+        select(Member.consent_at, Member.consent_source)
+        .join(Group, Group.id == Member.group_id)
+        .where(Group.organisation_id == community.organisation_id, Group.id != community.id,
+               Member.email_key == person.email_key, Member.consent_at.is_not(None))
+        .order_by(Member.consent_at.desc()).limit(1)
+    ).first()
+    if given is not None:
+        member.consent_at, member.consent_source = given
 
 
 def _apply(group: Group, wanted: dict[str, Eligible], report: SyncReport) -> None:
