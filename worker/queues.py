@@ -83,3 +83,10 @@ def enqueue_prompt_job(job_id: str, instant_ms: int, redis: Redis) -> None:
 def enqueue_sweep(redis: Redis) -> None:
     """One sweep waiting at a time: the same id replaces a sweep not yet started."""
     queue(SWEEP, redis).enqueue_call("worker.jobs.sweep.sweep", job_id=SWEEP_JOB_ID, result_ttl=300, timeout=120)
+
+
+def enqueue_poll_letters(letter_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
+    """One job per poll e-mail (``worker.jobs.polls.send_poll_letter``); ids make a second enqueue harmless."""
+    jobs = [Queue.prepare_data("worker.jobs.polls.send_poll_letter", args=(letter_id,),
+                               job_id=f"poll-letter-{letter_id}", result_ttl=3600) for letter_id in letter_ids]
+    _enqueue_together(queue(MAIL), jobs, pipe)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from service import dispatch
-from service.domain import invitations
+from service.domain import invitations, polls
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc
 from service.domain.errors import DomainError, Violation
@@ -208,6 +208,7 @@ def member_leaves(member: Member, actor: Actor) -> None:
     if member.status is MemberStatus.LEFT:
         return
     _leave(member)
+    polls.member_left(member)  # their answers leave the counts
     for session in db.session.execute(
         select(GroupSession).where(GroupSession.moderator_id == member.id, GroupSession.starts_at > now_utc(),
                                    GroupSession.status == SessionStatus.SCHEDULED)

@@ -14,6 +14,7 @@ from service.models.group import (
 from service.models.invite import Invite, InviteMethod, InviteStatus
 from service.models.meeting import MeetingStatus, ZoomMeeting
 from service.models.organisation import ApiToken, Coordinator, Organisation
+from service.models.poll import Poll, PollLetter, PollLetterKind, PollLetterStatus, PollResponse, PollStatus
 from service.models.prompt import Prompt, PromptAudience, PromptStatus
 from service.models.session import GroupSession, SeriesStatus, SessionSeries, SessionStatus, new_calendar_uid
 
@@ -36,6 +37,12 @@ __all__ = [
     "MemberRole",
     "MemberStatus",
     "Organisation",
+    "Poll",
+    "PollLetter",
+    "PollLetterKind",
+    "PollLetterStatus",
+    "PollResponse",
+    "PollStatus",
     "Prompt",
     "PromptAudience",
     "PromptStatus",

@@ -4,6 +4,7 @@
 - every pending prompt due soon (or already due) is put back on the timetable — after Redis lost its data, or a
   job was lost between the scheduler and a worker; an instant already there is not doubled;
 - invitations and Zoom meetings whose next attempt is due are enqueued again;
+- polls: closing, the 48-hour reminder (once), their e-mails due, answers no longer needed (``worker.jobs.polls``);
 - once an hour, what is no longer needed is deleted (``service.domain.retention``).
 """
 
@@ -20,6 +21,7 @@ from service.extensions import current_settings
 from worker import queues
 from worker.claims import dead_claimers
 from worker.jobs.invites import retry_due_invites
+from worker.jobs.polls import sweep_polls
 from worker.timetable import Timetable
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def sweep() -> dict[str, int]:
     for meeting_id in meeting_ids:
         queues.enqueue_meeting_sync(meeting_id)
     summary = {"released": released, "rescheduled": rescheduled, "invites": invites, "meetings": len(meeting_ids)}
+    summary.update(sweep_polls())
     if redis.set("entre_pairs:retention_ran", 1, nx=True, ex=RETENTION_EVERY_SECONDS):
         report = retention.run(now, settings.RETENTION_DAYS)
         log.info("retention: %s", report)
