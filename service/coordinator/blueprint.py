@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.coordinator import auth, groups, sessions
+from service.coordinator import auth, groups, polls, sessions
 from service.coordinator.identity import login_required
 from service.extensions import limiter
 
@@ -50,3 +50,9 @@ _route("/groupes/<int:group_id>/rencontres/<int:session_id>/reunion", "recreate_
 _route("/groupes/<int:group_id>/series/<int:series_id>/deplacer", "reschedule_series", sessions.reschedule_series,
        ("POST",))
 _route("/groupes/<int:group_id>/series/<int:series_id>/annuler", "cancel_series", sessions.cancel_series, ("POST",))
+
+_route("/groupes/<int:group_id>/sondages/nouveau", "new_poll", polls.new_poll, ("GET", "POST"))
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>", "poll", polls.poll_page)
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>/decision", "decide_poll", polls.decide, ("POST",))
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>/rappel", "remind_poll", polls.remind, ("POST",))
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>/fermer", "close_poll", polls.close, ("POST",))

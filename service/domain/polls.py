@@ -399,3 +399,14 @@ def erase_spent_answers(now: datetime | None = None) -> int:
                            .execution_options(synchronize_session=False))
     db.session.commit()
     return len(spent)
+
+
+def default_first_date(poll: Poll, slot_index: int | None, now: datetime | None = None) -> date | None:
+    """The first date a decision would propose: the slot's next weekday after today (in the group's zone)."""
+    from service.domain.clock import to_local
+
+    if slot_index is None or not 0 <= slot_index < len(poll.slots):
+        return None
+    today = to_local(now or now_utc(), poll.group.timezone).date()
+    slot = slots_of(poll)[slot_index]
+    return today + timedelta(days=(slot.python_weekday - today.weekday() - 1) % 7 + 1)

@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.moderator import controllers
+from service.moderator import controllers, poll
 
 bp = Blueprint("moderator", __name__)
 bp.add_url_rule("/m/<token>", view_func=controllers.console)
@@ -11,3 +11,5 @@ bp.add_url_rule("/m/<token>/extra-time", view_func=controllers.extra_time, metho
 bp.add_url_rule("/m/<token>/next-step", view_func=controllers.next_step, methods=["POST"])
 bp.add_url_rule("/m/<token>/end", view_func=controllers.end, methods=["POST"])
 bp.add_url_rule("/m/<token>/follow-up", view_func=controllers.follow_up, methods=["POST"])
+bp.add_url_rule("/m/<token>/poll", view_func=poll.counts, endpoint="poll_counts")
+bp.add_url_rule("/m/<token>/poll/decision", view_func=poll.decide, methods=["POST"])

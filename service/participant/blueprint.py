@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.participant import controllers
+from service.participant import controllers, poll
 
 bp = Blueprint("participant", __name__)
 bp.add_url_rule("/p/<token>", view_func=controllers.page)
@@ -8,3 +8,5 @@ bp.add_url_rule("/p/<token>/agenda.ics", view_func=controllers.calendar_file)
 bp.add_url_rule("/p/<token>/leave", view_func=controllers.confirm_leave)
 bp.add_url_rule("/p/<token>/leave", view_func=controllers.leave, methods=["POST"])
 bp.add_url_rule("/left", view_func=controllers.left)
+bp.add_url_rule("/p/<token>/sondage", view_func=poll.poll_page)
+bp.add_url_rule("/p/<token>/sondage", view_func=poll.answer, methods=["POST"])
