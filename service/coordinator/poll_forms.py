@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, FormField, SelectField, StringField, SubmitField
 from wtforms import Form as SubForm
 
 from service.coordinator.forms import SUPERVISOR_HINT, SUPERVISOR_LABEL, choices
@@ -24,7 +24,9 @@ class SlotRow(SubForm):
 
 
 class OpenPollForm(FlaskForm):
-    slots = FieldList(FormField(SlotRow), min_entries=MAX_SLOTS, max_entries=MAX_SLOTS)
+    """Twelve rows ``slot_0`` ... ``slot_11`` (plain fields, not a FieldList: a row left blank in the middle must
+    keep its place, so that a message lands on the row the coordinator typed)."""
+
     interval_weeks = SelectField(_l("Fréquence"), choices=choices([("1", _l("Chaque semaine")),
                                                                     ("2", _l("Aux deux semaines"))]), default="1")
     occurrence_count = StringField(_l("Nombre de rencontres"), default="8", description=_l("De 1 à 60."),
@@ -33,6 +35,14 @@ class OpenPollForm(FlaskForm):
                             description=_l("Idéalement à la fin de la rencontre de démarrage, où le groupe décide."))
     closes_time = StringField(_l("à"), default="17:00", render_kw={"type": "time", "step": 300})
     submit = SubmitField(_l("Ouvrir le sondage et l’envoyer aux membres"))
+
+    @property
+    def slot_rows(self) -> list:
+        return [getattr(self, f"slot_{index}") for index in range(MAX_SLOTS)]
+
+
+for _index in range(MAX_SLOTS):
+    setattr(OpenPollForm, f"slot_{_index}", FormField(SlotRow))
 
 
 class DecisionForm(FlaskForm):

@@ -32,7 +32,7 @@ def _default_closing(group: Group) -> datetime:
 
 def _prefill(form: OpenPollForm, group: Group) -> bool:
     suggestions, from_availability = availability.suggested_slots(group)
-    for row, slot in zip(form.slots.entries, suggestions):
+    for row, slot in zip(form.slot_rows, suggestions):
         row.form.weekday.data = str(slot.weekday)
         row.form.local_time.data = slot.local_time.strftime("%H:%M")
         row.form.duration_minutes.data = str(slot.duration_minutes)
@@ -45,7 +45,7 @@ def _prefill(form: OpenPollForm, group: Group) -> bool:
 def _draft(form: OpenPollForm, group: Group) -> tuple[polls.PollDraft | None, dict[str, str]]:
     """The draft typed, and how the domain's slot numbers map to the form's rows (blank rows are skipped)."""
     slots, renames, complete = [], {}, True
-    for row_number, row in enumerate(form.slots.entries):
+    for row in form.slot_rows:
         fields = row.form
         if not fields.weekday.data and not (fields.local_time.data or "").strip():
             continue
@@ -56,7 +56,7 @@ def _draft(form: OpenPollForm, group: Group) -> tuple[polls.PollDraft | None, di
         if at is None or duration is None or not fields.weekday.data:
             complete = False
             continue
-        renames[f"slots-{len(slots)}-"] = f"slots-{row_number}-"
+        renames[f"slots-{len(slots)}-"] = f"{row.name}-"
         slots.append(Slot(int(fields.weekday.data), at, duration))
     count = parse_int(form.occurrence_count)
     day, at = parse_date(form.closes_on), parse_time(form.closes_time)

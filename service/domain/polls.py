@@ -350,9 +350,9 @@ def decide(poll: Poll, slot_index: int, first_date: date, supervisor_agreement: 
     slot = slots[slot_index]
     violations = []
     if first_date.isoweekday() != slot.weekday:
-        violations.append(Violation("first_date_weekday", N_("La première rencontre doit tomber le jour choisi "
-                                                             "(%(weekday)s)."), "first_date",
-                                    {"weekday": slot.weekday}))
+        violations.append(Violation("first_date_weekday", N_("La date de la première rencontre doit tomber le même "
+                                                             "jour de la semaine que le moment choisi."),
+                                    "first_date"))
     else:
         days = weekly_dates(first_date, poll.interval_weeks, poll.occurrence_count, None, MAX_OCCURRENCES)
         violations += _dst_violations(slot, days, poll.group.timezone, "first_date")
