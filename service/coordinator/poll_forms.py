@@ -32,7 +32,7 @@ class OpenPollForm(FlaskForm):
     occurrence_count = StringField(_l("Nombre de rencontres"), default="8", description=_l("De 1 à 60."),
                                    render_kw={"type": "number", "inputmode": "numeric", "min": 1})
     closes_on = StringField(_l("Le sondage ferme le"), render_kw={"type": "date"},
-                            description=_l("Idéalement à la fin de la rencontre de démarrage, où le groupe décide."))
+                            description=_l("Idéalement peu après la rencontre de démarrage, où le groupe décide."))
     closes_time = StringField(_l("à"), default="17:00", render_kw={"type": "time", "step": 300})
     submit = SubmitField(_l("Ouvrir le sondage et l’envoyer aux membres"))
 

@@ -19,13 +19,17 @@ from service.models import Group, Poll
 from service.protocol import SessionKind
 
 
+# The poll stays open a little after the kick-off: a meeting that runs late can still decide.
+AFTER_KICKOFF = timedelta(hours=2)
+
+
 def _default_closing(group: Group) -> datetime:
-    """The end of the kick-off meeting if one is ahead (the group decides there), else a week from now."""
+    """Shortly after the kick-off meeting if one is ahead (the group decides there), else a week from now."""
     now = now_utc()
     kickoffs = [v.session for v in overview.session_views(group) if v.session.kind is SessionKind.KICKOFF
                 and v.session.ends_at > now]
     if kickoffs:
-        return kickoffs[0].ends_at
+        return kickoffs[0].ends_at + AFTER_KICKOFF
     return to_utc(datetime.combine((now + timedelta(days=7)).date(), datetime.min.time().replace(hour=17)),
                   group.timezone)
 

@@ -1,0 +1,67 @@
+"""A member answers the availability poll in the machine's Chromium, in French, from the link in their e-mail.
+
+Everything real: the web application on an ephemeral port (CSRF on), the invitation to answer delivered by an RQ
+worker to a local SMTP server, the link taken from that e-mail.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from service.domain import polls
+from service.domain.clock import now_utc
+from service.domain.poll_choice import Slot
+from tests.browser import CHROMIUM, LAPTOP, PHONE, chromium, live_server, screenshot, watch_errors
+from tests.factories import make_group
+from tests.fixtures.invites import run_mail_jobs
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium package")]
+
+
+@pytest.fixture
+def app_settings(mail_settings):
+    return mail_settings
+
+
+def test_a_member_answers_in_french_from_the_link_in_their_email(app, actor, app_settings, smtp):
+    group = make_group(actor, members=4)
+    slots = [Slot(2, time(12), 30), Slot(3, time(19, 30), 30), Slot(5, time(8, 0), 30)]
+    poll = polls.open_poll(group, polls.PollDraft(slots, 2, 8, now_utc() + timedelta(days=4)), actor)
+    run_mail_jobs(app)
+    member = group.active_members[2]
+    (letter,) = [r for r in smtp.received if r.rcpt_tos == [member.email]]
+    text = letter.message.get_body(("plain",)).get_content()
+    link = re.search(r"(http://\S+/sondage)", text).group(1)
+
+    with live_server(app_settings) as server, chromium() as browser:
+        context = browser.new_context(viewport=LAPTOP, locale="fr-CA")
+        page = context.new_page()
+        errors = watch_errors(page)
+        page.goto(link.replace(app_settings.BASE_URL, server))
+        assert page.get_by_role("heading", name="Quand nous rencontrer?", level=1).is_visible()
+        assert page.get_by_role("heading", name="Qui voit quoi").is_visible()
+        # One radio group per slot, labelled by the slot; reached by keyboard-friendly labels.
+        page.get_by_role("group", name="mardi à 12 h 00, 30 min").get_by_label("Oui").check()
+        page.get_by_role("group", name="mercredi à 19 h 30, 30 min").get_by_label("Si nécessaire").check()
+        page.get_by_role("button", name="Enregistrer mes réponses").click()
+        # The third slot was forgotten: a message next to it, the two choices kept.
+        page.get_by_role("heading", name="Quelques réponses sont à revoir").wait_for()
+        assert page.get_by_role("group", name="mardi à 12 h 00, 30 min").get_by_label("Oui").is_checked()
+        screenshot(page, "poll-answer-error-fr")
+        page.get_by_role("group", name="vendredi à 08 h 00, 30 min").get_by_label("Non").check()
+        page.get_by_role("button", name="Enregistrer mes réponses").click()
+        page.get_by_text("Merci! Vos réponses sont enregistrées.").wait_for()
+        assert page.get_by_role("group", name="mercredi à 19 h 30, 30 min").get_by_label("Si nécessaire").is_checked()
+        page.set_viewport_size(PHONE)
+        screenshot(page, "poll-answer-fr-phone")
+        assert [e for e in errors if "status of 422" not in e] == []  # the form answered 422 on purpose
+        context.close()
+
+    counts = polls.counts(poll)
+    assert [(t.yes, t.if_need_be, t.no) for t in counts.tallies] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
+    assert (counts.answered, counts.not_answered) == (1, 3)
