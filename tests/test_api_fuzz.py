@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.domain import scheduling
+from service.domain import polls, scheduling
+from service.domain.clock import UTC
+from service.domain.poll_choice import Slot
 from service.domain.coordinators import create_coordinator
 from service.protocol import SessionKind
 from tests.factories import make_group
@@ -24,6 +26,8 @@ def api_schema(app, settings, coordinator, actor):
     group = make_group(actor, members=5, trained=2)
     scheduling.schedule_session(group, SessionKind.KICKOFF, datetime.combine(next_weekday(1), time(19)), 60, actor)
     scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2, 2), time(19), occurrence_count=3), actor)
+    polls.open_poll(group, polls.PollDraft([Slot(2, time(19)), Slot(4, time(19))], 1, 4,
+                                           datetime.now(UTC) + timedelta(days=3)), actor)  # poll 1, to decide
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     schema.config.headers = {"Authorization": f"Bearer {token}"}
     return schema
