@@ -65,3 +65,41 @@ def test_a_member_answers_in_french_from_the_link_in_their_email(app, actor, app
     counts = polls.counts(poll)
     assert [(t.yes, t.if_need_be, t.no) for t in counts.tallies] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
     assert (counts.answered, counts.not_answered) == (1, 3)
+
+
+def test_the_kickoff_console_keeps_the_poll_counts_live(app, actor, app_settings):
+    from datetime import datetime
+
+    from service import links
+    from service.domain import live, scheduling
+    from service.domain.timelines import timeline_for
+    from service.protocol import SessionKind
+    from tests.test_scheduling import next_weekday
+
+    group = make_group(actor, members=4)
+    kickoff = scheduling.schedule_session(group, SessionKind.KICKOFF,
+                                          datetime.combine(next_weekday(3, 0) + timedelta(days=1), time(18)), 60, actor)
+    poll = polls.open_poll(group, polls.PollDraft([Slot(2, time(19)), Slot(4, time(19))], 1, 6,
+                                                  now_utc() + timedelta(days=4)), actor)
+    polls.answer(poll, group.active_members[0], ["no", "yes"])
+    # The kick-off is under way, in the step where the group agrees on its rhythm.
+    agreements = next(step for step in timeline_for(kickoff).steps if step.key == "agreements")
+    live.started(kickoff, now_utc() - timedelta(seconds=agreements.offset_seconds + 30), actor)
+
+    with live_server(app_settings) as server, chromium() as browser:
+        page = browser.new_page(viewport=LAPTOP)
+        errors = watch_errors(page)
+        page.goto(f"{server}/m/{links.console_token(app_settings, kickoff.moderator, kickoff)}")
+        poll_section = page.locator("article:not([hidden]) .console-poll")
+        assert poll_section.get_by_role("heading", name="Le sondage de disponibilités").is_visible()
+        rows = poll_section.locator("tbody tr")
+        assert rows.first.locator("th").inner_text() == "jeudi à 19 h 00, 30 min"  # the leading slot first
+        # Two more answers arrive while the console is open: the table follows without a reload.
+        polls.answer(poll, group.active_members[1], ["yes", "no"])
+        polls.answer(poll, group.active_members[2], ["yes", "if_need_be"])
+        page.wait_for_function(
+            "() => document.querySelector('article:not([hidden]) [data-poll-rows] th').textContent"
+            ".startsWith('mardi')", timeout=25000)
+        assert "3 ont répondu, 1 pas encore." in poll_section.inner_text()
+        assert rows.first.locator("td").all_inner_texts() == ["2", "0", "1"]
+        assert errors == []

@@ -29,6 +29,7 @@ from service.effects import after_commit
 from service.extensions import current_settings, db
 from service.i18n import N_, gettext
 from service.models import (
+    GroupStatus,
     Member,
     MemberStatus,
     Poll,
@@ -103,6 +104,8 @@ def _no_longer_needed(letter: PollLetter) -> str | None:
     member = letter.member
     if member is None or member.status is not MemberStatus.ACTIVE:
         return "the member left"
+    if letter.poll.group.status is not GroupStatus.ACTIVE:
+        return "the group is being deleted"
     if letter.kind in (PollLetterKind.REMINDER, PollLetterKind.AUTO_REMINDER):
         answered = db.session.execute(select(PollResponse.id).where(
             PollResponse.poll_id == letter.poll_id, PollResponse.member_id == letter.member_id)).first()
