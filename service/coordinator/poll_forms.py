@@ -33,7 +33,7 @@ class OpenPollForm(FlaskForm):
                                    render_kw={"type": "number", "inputmode": "numeric", "min": 1})
     closes_on = StringField(_l("Le sondage ferme le"), render_kw={"type": "date"},
                             description=_l("Idéalement peu après la rencontre de démarrage, où le groupe décide."))
-    closes_time = StringField(_l("à"), default="17:00", render_kw={"type": "time", "step": 300})
+    closes_time = StringField(_l("Heure de fermeture"), default="17:00", render_kw={"type": "time", "step": 300})
     submit = SubmitField(_l("Ouvrir le sondage et l’envoyer aux membres"))
 
     @property
