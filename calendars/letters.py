@@ -108,12 +108,12 @@ def _local(moment: datetime, zone: str) -> datetime:
 
 
 def format_day(language: str, moment: datetime, zone: str) -> str:
-    """« mardi 3 mars 2026 » / "Tuesday, March 3, 2026"."""
+    """« mardi 3 mars 2026 » / "Tuesday, March 3, 2026"."""
     return format_date(_local(moment, zone), "full", locale=locale_for(language))
 
 
 def format_clock(language: str, moment: datetime, zone: str) -> str:
-    """« 18 h 30 » / "6:30 p.m."."""
+    """« 18 h 30 » / "6:30 p.m."."""
     return format_time(_local(moment, zone), "short", locale=locale_for(language))
 
 
@@ -123,7 +123,7 @@ def format_moment(language: str, moment: datetime, zone: str) -> str:
 
 
 def zone_label(language: str, zone: str) -> str:
-    """« heure de l’Est » / "Eastern Time": how the times in the message are to be read."""
+    """« heure de l’Est » / "Eastern Time": how the times in the message are to be read."""
     return get_timezone_name(ZoneInfo(zone), "long", locale=locale_for(language))
 
 

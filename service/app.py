@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     csrf.init_app(app)
     limiter.init_app(app)
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or settings.DEFAULT_LANGUAGE)
-    # {{ _("Retirer l’accès de %(name)s", name=n)|elide(n) }}: « de Éloïse » reads « d’Éloïse » in French.
+    # {{ _("Retirer l’accès de %(name)s", name=n)|elide(n) }}: « de Éloïse » reads « d’Éloïse » in French.
     app.add_template_filter(lambda text, *names: elide(text, names, str(get_locale() or "")), "elide")
 
     from service import cli, errors, request_log, security

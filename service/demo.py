@@ -24,7 +24,7 @@ from service.protocol import SessionKind
 
 ORGANISATION = "Organisation de démonstration"
 COORDINATOR_EMAIL = "coordination.demo@exemple.ca"
-# First names that exercise the French the service writes (elision: « d’Éloïse », « d’Hélène »).
+# First names that exercise the French the service writes (elision: « d’Éloïse », « d’Hélène »).
 PEOPLE = [("Éloïse Demo", "eloise.demo@exemple.ca", True), ("Hélène Demo", "helene.demo@exemple.ca", False),
           ("Samuel Demo", "samuel.demo@exemple.ca", False), ("Camille Demo", "camille.demo@exemple.ca", False)]
 STARTS_IN = timedelta(minutes=2)

@@ -1,6 +1,6 @@
-"""French elision before a name: « relève d’Éloïse », « au tour d’Hélène », but « de Marc », « de Yannick ».
+"""French elision before a name: « relève d’Éloïse », « au tour d’Hélène », but « de Marc », « de Yannick ».
 
-Messages are written once with « de %(name)s »; the name is only known when the message is rendered, so the
+Messages are written once with « de %(name)s »; the name is only known when the message is rendered, so the
 elision is made then. Pure (no Flask): the protocol's texts, the domain's messages and the pages use it.
 """
 
@@ -38,7 +38,7 @@ def starts_with_vowel_sound(name: str) -> bool:
 
 
 def elide(text: str, names: Iterable[str], language: str = "fr") -> str:
-    """``text`` with « de Éloïse » written « d’Éloïse » for each of ``names`` (French only; other text untouched)."""
+    """``text`` with « de Éloïse » written « d’Éloïse » for each of ``names`` (French only; other text untouched)."""
     if language != "fr":
         return text
     for name in {name for name in names if name and starts_with_vowel_sound(name)}:

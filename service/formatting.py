@@ -11,7 +11,7 @@ from babel.dates import format_date, format_time, get_timezone_name
 from service.i18n import locale_for
 
 
-# A compact date with its weekday, for tables: « mar. 19 mars 2030 » / "Tue, Mar 19, 2030".
+# A compact date with its weekday, for tables: « mar. 19 mars 2030 » / "Tue, Mar 19, 2030".
 COMPACT = {"fr": "EEE d MMM y", "en": "EEE, MMM d, y"}
 
 
@@ -25,24 +25,24 @@ def local_time(moment: datetime, zone: str, language: str) -> str:
 
 
 def wall_time(at: time, language: str) -> str:
-    """A wall-clock time on its own: « 2 h 30 » / "2:30 a.m." """
+    """A wall-clock time on its own: « 2 h 30 » / "2:30 a.m." """
     return format_time(at, "short", locale=locale_for(language))
 
 
 def local_datetime(moment: datetime, zone: str, language: str, style: str = "full") -> str:
-    """« mardi 17 mars 2026, 18 h 30 » / "Tuesday, March 17, 2026, 6:30 p.m." """
+    """« mardi 17 mars 2026, 18 h 30 » / "Tuesday, March 17, 2026, 6:30 p.m." """
     return f"{local_date(moment, zone, language, style)}, {local_time(moment, zone, language)}"
 
 
 def zone_name(zone: str, language: str) -> str:
-    """« heure de l’Est nord-américain (Toronto) » style name of a zone."""
+    """« heure de l’Est nord-américain (Toronto) » style name of a zone."""
     return get_timezone_name(ZoneInfo(zone), width="long", locale=locale_for(language))
 
 
 @dataclass(frozen=True)
 class LocalMoments:
-    """Moments shown in a message in its reader's language: « 14 mars 2027 » / "March 14, 2027" (with the time
-    too, « 14 mars 2027, 18 h 30 », when ``with_time``). A :class:`service.domain.errors.Violation` parameter."""
+    """Moments shown in a message in its reader's language: « 14 mars 2027 » / "March 14, 2027" (with the time
+    too, « 14 mars 2027, 18 h 30 », when ``with_time``). A :class:`service.domain.errors.Violation` parameter."""
 
     moments: tuple[datetime, ...]
     zone: str

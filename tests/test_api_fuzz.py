@@ -4,7 +4,7 @@ as the document declares it (status, content type, body); and whatever the docum
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 import schemathesis
@@ -20,7 +20,9 @@ from schemathesis.checks import (
 )
 from schemathesis.core.parameters import ParameterLocation
 
-from service.domain import scheduling, supervisors
+from service.domain import polls, scheduling, supervisors
+from service.domain.clock import UTC
+from service.domain.poll_choice import Slot
 from service.domain.coordinators import create_coordinator
 from service.protocol import SessionKind
 from tests.factories import make_group
@@ -36,6 +38,8 @@ def api_schema(app, settings, coordinator, actor):
     scheduling.schedule_series(group, scheduling.SeriesPlan(next_weekday(2, 2), time(19), occurrence_count=3), actor)
     # A supervisor, so that the community of practice's operations reach their rules too.
     supervisors.add_supervisor(actor.organisation_id, "Sophie Lavoie", "sophie@acsm.example", "fr", actor)
+    polls.open_poll(group, polls.PollDraft([Slot(2, time(19)), Slot(4, time(19))], 1, 4,
+                                           datetime.now(UTC) + timedelta(days=3)), actor)  # poll 1, to decide
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     schema.config.headers = {"Authorization": f"Bearer {token}"}
     return schema

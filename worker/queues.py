@@ -119,3 +119,8 @@ def enqueue_consent_letter(kind: str, person_id: int, reminder: bool, pipe: Pipe
                              job_id=f"consent-{kind}-{person_id}", result_ttl=3600,
                              retry=Retry(max=5, interval=[60, 300, 900, 3600, 6 * 3600]))
     _enqueue_together(queue(MAIL), [job], pipe)
+def enqueue_poll_letters(letter_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
+    """One job per poll e-mail (``worker.jobs.polls.send_poll_letter``); ids make a second enqueue harmless."""
+    jobs = [Queue.prepare_data("worker.jobs.polls.send_poll_letter", args=(letter_id,),
+                               job_id=f"poll-letter-{letter_id}", result_ttl=3600) for letter_id in letter_ids]
+    _enqueue_together(queue(MAIL), jobs, pipe)

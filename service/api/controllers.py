@@ -9,7 +9,9 @@ from pydantic import BaseModel, ValidationError
 
 from service.api import representations as rep
 from service.api import schemas
-from service.domain import access, groups, invitations, meetings, overview, scheduling
+from service.domain import access, groups, invitations, meetings, overview, polls, scheduling
+from service.domain.clock import to_utc
+from service.domain.poll_choice import Slot
 from service.domain.audit import Actor
 from service.domain.coordinators import coordinator_for_token
 from service.domain.errors import DomainError, NotFound
@@ -310,3 +312,43 @@ def reschedule_series(group_id: int, series_id: int):
 def cancel_series(group_id: int, series_id: int):
     scheduling.cancel_series(access.series_for(_coordinator(), _group(group_id), series_id), _actor())
     return "", 204
+
+
+# ------------------------------------------------------------------------------------------------- polls
+
+@authenticated
+def list_polls(group_id: int):
+    return jsonify(polls=[rep.poll_summary_json(p) for p in polls.polls_of(_group(group_id))])
+
+
+@authenticated
+def open_poll(group_id: int):
+    group = _group(group_id)
+    data = body(schemas.PollIn)
+    slots = [Slot(s.weekday, s.local_time.replace(second=0, microsecond=0, tzinfo=None), s.duration_minutes)
+             for s in data.slots]
+    draft = polls.PollDraft(slots=slots, interval_weeks=data.interval_weeks, occurrence_count=data.occurrence_count,
+                            closes_at=to_utc(data.closes_at, group.timezone))
+    poll = polls.open_poll(group, draft, _actor())
+    location = url_for("api.get_poll", group_id=group_id, poll_id=poll.id)
+    return jsonify(rep.poll_json(poll)), 201, {"Location": location}
+
+
+@authenticated
+def get_poll(group_id: int, poll_id: int):
+    return jsonify(rep.poll_json(access.poll_for(_coordinator(), _group(group_id), poll_id)))
+
+
+@authenticated
+def remind_poll(group_id: int, poll_id: int):
+    poll = access.poll_for(_coordinator(), _group(group_id), poll_id)
+    polls.send_reminder(poll, _actor())
+    return jsonify(rep.poll_json(poll))
+
+
+@authenticated
+def decide_poll(group_id: int, poll_id: int):
+    poll = access.poll_for(_coordinator(), _group(group_id), poll_id)
+    data = body(schemas.PollDecisionIn)
+    series = polls.decide(poll, data.slot, data.first_date, data.supervisor_agreement, _actor())
+    return jsonify(rep.series_json(series)), 201

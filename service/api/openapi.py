@@ -29,7 +29,7 @@ def _response(operation) -> dict:
         content_schema = {"type": "object"}
     elif operation.response.startswith("list:"):
         name = operation.response.split(":", 1)[1]
-        key = {"Group": "groups", "Session": "sessions", "Volunteer": "volunteers"}[name]
+        key = {"Group": "groups", "Session": "sessions", "Volunteer": "volunteers", "PollSummary": "polls"}[name]
         content_schema = {"type": "object", "properties": {
             key: {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}}}
     else:

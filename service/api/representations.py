@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from service.domain import overview
+from service.domain import overview, polls
 from service.domain.clock import to_local
-from service.models import Group, GroupSession, Member, SessionSeries, Volunteer
+from service.models import Group, GroupSession, Member, Poll, SessionSeries, Volunteer
 
 
 def member_json(member: Member) -> dict:
@@ -35,6 +35,28 @@ def group_json(group: Group) -> dict:
         "external_moderator": member_json(external) if external else None,
         "external_moderator_sessions": group.external_moderator_sessions,
         "members": [member_json(m) for m in group.active_members],
+        "polls": [poll_summary_json(p) for p in polls.polls_of(group)],
+    }
+
+
+def poll_summary_json(poll: Poll) -> dict:
+    return {"id": poll.id, "status": polls.status_of(poll).value, "closes_at": poll.closes_at.isoformat(),
+            "series_id": poll.series_id}
+
+
+def poll_json(poll: Poll) -> dict:
+    """Counts only: nobody's answers, nobody's name."""
+    counts = polls.counts(poll)
+    return {
+        **poll_summary_json(poll),
+        "interval_weeks": poll.interval_weeks,
+        "occurrence_count": poll.occurrence_count,
+        "slots": [{**slot, "yes": t.yes, "if_need_be": t.if_need_be, "no": t.no}
+                  for slot, t in zip(poll.slots, counts.tallies)],
+        "answered": counts.answered,
+        "not_answered": counts.not_answered,
+        "leading_slot": counts.leading,
+        "decided_slot": poll.decided_slot,
     }
 
 
@@ -153,7 +175,8 @@ RESPONSE_SCHEMAS = {
         "timezone": {"type": "string"}, "status": {"type": "string"},
         "members": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}},
         "external_moderator": {"oneOf": [{"$ref": "#/components/schemas/Member"}, {"type": "null"}]},
-        "external_moderator_sessions": {"type": "integer"}}},
+        "external_moderator_sessions": {"type": "integer"},
+        "polls": {"type": "array", "items": {"$ref": "#/components/schemas/PollSummary"}}}},
     "Status": _STATUS,
     "Session": {"type": "object", "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string"}, "status": {"type": "string"},
@@ -179,6 +202,18 @@ RESPONSE_SCHEMAS = {
     "Supervisor": {"type": "object", "properties": {
         "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
         "language": {"type": "string"}, "member_of_groups": {"type": "integer"}}},
+    "PollSummary": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "status": {"enum": ["open", "decided", "closed"]},
+        "closes_at": {"type": "string"}, "series_id": {"type": ["integer", "null"]}}},
+    "Poll": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "status": {"enum": ["open", "decided", "closed"]},
+        "closes_at": {"type": "string"}, "series_id": {"type": ["integer", "null"]},
+        "interval_weeks": {"type": "integer"}, "occurrence_count": {"type": "integer"},
+        "slots": {"type": "array", "items": {"type": "object", "properties": {
+            "weekday": {"type": "integer"}, "local_time": {"type": "string"}, "duration_minutes": {"type": "integer"},
+            "yes": {"type": "integer"}, "if_need_be": {"type": "integer"}, "no": {"type": "integer"}}}},
+        "answered": {"type": "integer"}, "not_answered": {"type": "integer"},
+        "leading_slot": {"type": ["integer", "null"]}, "decided_slot": {"type": ["integer", "null"]}}},
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
         "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
         "violations": {"type": "array", "items": {"type": "object", "properties": {

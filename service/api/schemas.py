@@ -274,9 +274,32 @@ class GroupingAcceptIn(Body):
     groups: Annotated[list[AcceptedGroupIn], Field(min_length=1, max_length=500)]
 
 
+# ------------------------------------------------------------------------------- availability polls
+class PollSlotIn(Body):
+    weekday: Annotated[int, Field(ge=-1000, le=1000, description="1 = Monday ... 7 = Sunday")]
+    local_time: Annotated[time, Field(description="HH:MM in the group's zone")]
+    duration_minutes: Annotated[int, Field(ge=-10000, le=10000)] = 30
+
+
+class PollIn(Body):
+    # The domain answers "2 to 12" in the caller's language; the schema only keeps absurd sizes out.
+    slots: Annotated[list[PollSlotIn], Field(max_length=100)]
+    interval_weeks: Annotated[int, Field(ge=-1000, le=1000)] = 1
+    occurrence_count: Annotated[int, Field(ge=-1000, le=1000)]
+    closes_at: Annotated[Moment, Field(description="Wall-clock time in the group's zone (no offset), or with an "
+                                                   "offset.")]
+
+
+class PollDecisionIn(Body):
+    slot: Annotated[int, Field(ge=-1000, le=1000, description="index of the chosen slot, from 0")]
+    first_date: Day
+    supervisor_agreement: bool = False
+
+
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     GroupIn, GroupSettingsIn, MemberIn, SessionIn, SeriesIn, RescheduleSessionIn, RescheduleSeriesIn, ModeratorIn,
-    ShareIn, GroupingIn, GroupingCheckIn, GroupingAcceptIn, VolunteerIn, VolunteerImportIn, OrganisationIn,
+    ShareIn, GroupingIn, GroupingCheckIn, GroupingAcceptIn, VolunteerIn, VolunteerImportIn, OrganisationIn, PollSlotIn, PollIn,
+    PollDecisionIn,
 )
 
 

@@ -57,7 +57,7 @@ CANADIAN_TIMEZONES = [
 ]
 
 
-# The other zones, grouped by region and named « Europe — Paris » (the value stays the IANA identifier).
+# The other zones, grouped by region and named « Europe — Paris » (the value stays the IANA identifier).
 # Only the regions of the time-zone database proper: aliases such as US/Eastern or Etc/GMT+5 are left out.
 TIMEZONE_REGIONS = {
     "Africa": N_("Afrique"), "America": N_("Amérique"), "Antarctica": N_("Antarctique"), "Arctic": N_("Arctique"),
@@ -74,7 +74,7 @@ def _other_timezones() -> tuple[str, ...]:
 
 
 def _city(zone: str, language: str) -> str:
-    """« Le Caire », « Buenos Aires (Argentina) »: the city as Babel names it in the reader's language."""
+    """« Le Caire », « Buenos Aires (Argentina) »: the city as Babel names it in the reader's language."""
     city = get_timezone_location(zone, locale=locale_for(language), return_city=True)
     *within, last = city.split("/")
     return f"{last} ({', '.join(within)})" if within else city
@@ -90,7 +90,7 @@ def _other_timezone_labels(language: str) -> tuple[tuple[str, str], ...]:
 
 
 def timezone_choices(current: str | None = None) -> list[SelectChoice]:
-    """Grouped choices (rendered as <optgroup>): the Canadian zones, then « Autres fuseaux » by region and city.
+    """Grouped choices (rendered as <optgroup>): the Canadian zones, then « Autres fuseaux » by region and city.
 
     ``current`` (a group's zone) is kept even when the list leaves it out (an alias chosen before)."""
     canada, others = _("Canada"), _("Autres fuseaux")
@@ -280,7 +280,7 @@ class DeleteGroupForm(FlaskForm):
 # ------------------------------------------------------------------------------------------------ scheduling
 
 # Dates and times are typed as text with their format said next to them: a browser's own picker shows the
-# format of the computer's locale (mm/dd/yyyy, AM/PM), which contradicts the « 18 h 30 » shown everywhere else.
+# format of the computer's locale (mm/dd/yyyy, AM/PM), which contradicts the « 18 h 30 » shown everywhere else.
 DATE_HINT = _l("Format AAAA-MM-JJ, par exemple 2027-03-16.")
 TIME_HINT = _l("Sur 24 heures, par exemple 18 h 30.")
 
@@ -478,8 +478,8 @@ def field_errors(form: FlaskForm) -> dict[str, list[str]]:
 
 
 def summary_message(field_id: str, message: str) -> str:
-    """A message as the error summary lists it: a member row's message says which row (« Personne 3 : … »),
-    since « Indiquez le nom de cette personne » alone does not say who."""
+    """A message as the error summary lists it: a member row's message says which row (« Personne 3 : … »),
+    since « Indiquez le nom de cette personne » alone does not say who."""
     row = re.match(r"(?:\w+-)?members-(\d+)-", field_id)
     if row:
         return _("%(row)s : %(message)s", row=_("Personne %(number)s", number=int(row.group(1)) + 1),

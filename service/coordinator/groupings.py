@@ -52,7 +52,7 @@ def _team_names() -> dict[str, str]:
 
 
 def describe_window(window: Window, lang: str) -> str:
-    """« mardi de 12 h à 13 h » / "Tuesday from 12:00 p.m. to 1:00 p.m." (the organisation's local time)."""
+    """« mardi de 12 h à 13 h » / "Tuesday from 12:00 p.m. to 1:00 p.m." (the organisation's local time)."""
     day = get_day_names("wide", locale=locale_for(lang))[window.weekday - 1]
 
     def clock(minutes: int) -> str:
@@ -67,7 +67,7 @@ def describe_window(window: Window, lang: str) -> str:
 
 
 def _default_names(checks: Sequence[groupings.GroupCheck], teams: dict[str, str]) -> list[str]:
-    """« Urgence 1 », « Urgence 2 » for groups of one team, « Groupe 1 »… for the others."""
+    """« Urgence 1 », « Urgence 2 » for groups of one team, « Groupe 1 »… for the others."""
     counts: Counter[str | None] = Counter()
     names = []
     for check in checks:

@@ -21,6 +21,7 @@ from service.coordinator.forms import (
     parse_int,
     place_errors,
 )
+from service.coordinator.polls import polls_of as group_polls
 from service.coordinator.identity import actor, current_coordinator, language, reach, reach_group
 from service.domain import access, groups, overview
 from service.domain.errors import DomainError
@@ -85,7 +86,8 @@ def group_page(group_id: int):
     views = overview.session_views(group, include_all=request.args.get("all") == "1")
     return render_template("coordinator/group.html", group=group, views=views,
                            series=overview.active_series(group), has_kickoff=overview.has_kickoff(group),
-                           coordinators=access.coordinators_of(group), show_all=request.args.get("all") == "1")
+                           coordinators=access.coordinators_of(group), show_all=request.args.get("all") == "1",
+                           polls=group_polls(group))
 
 
 def sessions_fragment(group_id: int):

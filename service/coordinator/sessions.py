@@ -112,7 +112,7 @@ def _series_plan(form) -> scheduling.SeriesPlan | None:
 
 def _preview_series(group: Group, form) -> scheduling.SeriesPreview | None:
     """Every date of the series as typed, and what to ask before saving it; the form then carries its
-    fingerprint, so « Planifier » saves exactly what was shown."""
+    fingerprint, so « Planifier » saves exactly what was shown."""
     plan = _series_plan(form)
     if plan is None:
         return None

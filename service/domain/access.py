@@ -23,6 +23,7 @@ from service.models import (
     GroupSession,
     Invite,
     Member,
+    Poll,
     SessionSeries,
 )
 
@@ -71,6 +72,10 @@ def series_for(coordinator: Coordinator, group: Group, series_id: object) -> Ses
 
 def member_for(coordinator: Coordinator, group: Group, member_id: object) -> Member:
     return _of_group(Member, group, member_id)
+
+
+def poll_for(coordinator: Coordinator, group: Group, poll_id: object) -> Poll:
+    return _of_group(Poll, group, poll_id)
 
 
 def invite_for(coordinator: Coordinator, group: Group, invite_id: object) -> Invite:

@@ -30,7 +30,7 @@ class CalendarFile:
 
 
 def _slug(text: str) -> str:
-    """« Rencontre d’équipe » -> "rencontre-d-equipe": a file name any system keeps as it is."""
+    """« Rencontre d’équipe » -> "rencontre-d-equipe": a file name any system keeps as it is."""
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")[:60].strip("-")
 

@@ -3,7 +3,7 @@
 Nobody receives a session invitation before they said yes (``invitations.consented`` filters every recipient).
 A person says yes in one of three ways, each recorded with its source and time:
 
-- they press « Je confirme » on the page their welcome e-mail leads to (a POST: mail scanners open links);
+- they press « Je confirme » on the page their welcome e-mail leads to (a POST: mail scanners open links);
 - a coordinator declares it was collected another way (a paper form): recorded with the coordinator's id, and in
   the audit trail;
 - they were members before consent was recorded (the migration marks them ``migrated``).
@@ -95,7 +95,7 @@ def ask_for_consent(person: Volunteer | Member, now: datetime, reminder: bool = 
 
 
 def confirm(person: Volunteer | Member) -> None:
-    """The person pressed « Je confirme ». Idempotent: a second press changes nothing."""
+    """The person pressed « Je confirme ». Idempotent: a second press changes nothing."""
     if person.consent_at is not None:
         return
     now = now_utc()

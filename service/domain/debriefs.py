@@ -1,4 +1,4 @@
-"""The moderator's 30-second debrief after a session they led, and « J'aimerais en parler ».
+"""The moderator's 30-second debrief after a session they led, and « J'aimerais en parler ».
 
 One answer per session (a second click changes it, never counts twice). Nothing about the session goes with it:
 the supervisors are e-mailed the moderator's name and address only — never the group, its members, or anything
@@ -38,7 +38,7 @@ def answer_for(session: GroupSession) -> DebriefAnswer | None:
 
 def record_debrief(session: GroupSession, member: Member, answer: DebriefAnswer, actor: Actor,
                    now: datetime | None = None) -> TalkRequest | None:
-    """Keep the answer (once per session); « J'aimerais en parler » opens a request to talk, once."""
+    """Keep the answer (once per session); « J'aimerais en parler » opens a request to talk, once."""
     now = now or now_utc()
     if not offered(session, now) or session.moderator_id != member.id:
         raise refuse("debrief_not_open", N_("Le bilan s’ouvre quand la rencontre que vous avez animée est terminée."))

@@ -35,7 +35,7 @@ class Violation:
         params = {key: value.localised(language) if isinstance(value, Localised) else value
                   for key, value in self.params.items()}
         text = gettext(language, self.message_id, **params)
-        # « relève de %(manager)s » reads « relève d’Éloïse »: the names are only known now.
+        # « relève de %(manager)s » reads « relève d’Éloïse »: the names are only known now.
         names = [value for value in params.values() if isinstance(value, str)]
         return elide(text, names, normalise_language(language))
 

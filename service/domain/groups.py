@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from service import dispatch
-from service.domain import consent, invitations
+from service.domain import consent, invitations, polls
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc
 from service.domain.errors import DomainError, Violation
@@ -228,6 +228,7 @@ def withdraw_member(member: Member) -> None:
     lose their moderator."""
     _leave(member)
     consent.back_to_pool(member)
+    polls.member_left(member)  # their answers leave the counts
     for session in db.session.execute(
         select(GroupSession).where(GroupSession.moderator_id == member.id, GroupSession.starts_at > now_utc(),
                                    GroupSession.status == SessionStatus.SCHEDULED)

@@ -1,6 +1,6 @@
 """Where a wall-clock time lands on each date of a series, daylight-saving changes included (pure).
 
-A series is planned in the group's local time (« every Sunday at 02:30 »). On the night the clocks go forward,
+A series is planned in the group's local time (« every Sunday at 02:30 »). On the night the clocks go forward,
 02:30 does not exist: it is read with the offset in force before the gap (RFC 5545's rule, which
 :func:`service.domain.clock.to_utc` follows), so the session would start at 03:30. On the night they go back,
 01:30 happens twice: the first one (still daylight time) is taken. Neither may happen silently: this module

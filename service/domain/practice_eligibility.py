@@ -1,7 +1,7 @@
 """Who belongs to the community of practice: a pure function over plain values (no database, no Flask).
 
-The source documents: « Pour aider les modérateurs internes dans leur rôle, un soutien hebdomadaire est mis en
-place sous forme de communauté de pratiques ». So: every internal moderator who moderated in the last 8 weeks or
+The source documents: « Pour aider les modérateurs internes dans leur rôle, un soutien hebdomadaire est mis en
+place sous forme de communauté de pratiques ». So: every internal moderator who moderated in the last 8 weeks or
 is scheduled to in the next 8, plus the supervisors; a moderator may step out; external moderators join only if
 the coordinator says so. ``service.domain.practice`` feeds it from the database and applies the difference.
 """

@@ -1,6 +1,6 @@
 """The group rules of the guide, as pure checks with translated, actionable messages.
 
-« Idéalement, être un groupe de 4 à 8 membres, sans lien hiérarchique » — the coordinator may confirm an
+« Idéalement, être un groupe de 4 à 8 membres, sans lien hiérarchique » — the coordinator may confirm an
 exception between 3 and 10, never beyond. These functions take plain values (drafts), so the web form, the
 JSON API and the live check as the coordinator types all ask the same questions.
 """

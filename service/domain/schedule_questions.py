@@ -1,4 +1,4 @@
-"""Scheduling rules that are questions rather than refusals: the coordinator may answer « yes, really ».
+"""Scheduling rules that are questions rather than refusals: the coordinator may answer « yes, really ».
 
 Each names, as its field, the flag that answers it (``daylight_saving_confirmed``...): a page asks it with a
 checkbox before saving; the API answers 422 until the flag is sent. A time the clocks skip or repeat on some date

@@ -7,7 +7,7 @@ meeting to create and the invitations to send, records the action, and commits. 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -179,11 +179,12 @@ def preview_series(group: Group, plan: SeriesPlan, supervisor_agreement: bool = 
 
 def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agreement: bool = False,
                     now: datetime | None = None, daylight_saving_confirmed: bool = False,
-                    before_kickoff_confirmed: bool = False, kind: SessionKind = SessionKind.REGULAR
-                    ) -> SessionSeries:
+                    before_kickoff_confirmed: bool = False, kind: SessionKind = SessionKind.REGULAR,
+                    before_commit: Callable[[SessionSeries], None] | None = None) -> SessionSeries:
     """A recurring series (weekly or every two weeks): one calendar event and one recurring Zoom meeting.
 
     ``kind`` is ``practice`` for the community of practice's series (``domain.practice``), else regular.
+    ``before_commit`` (e.g. a poll's decision) writes what goes with the series, in the same transaction.
     """
     now = now or now_utc()
     violations, found = _series_checks(group, plan, now, supervisor_agreement, daylight_saving_confirmed,
@@ -225,6 +226,8 @@ def schedule_series(group: Group, plan: SeriesPlan, actor: Actor, supervisor_agr
     record(actor, "series.scheduled", "series", series.id, occurrences=len(sessions),
            interval_weeks=plan.interval_weeks, duration=plan.duration_minutes, supervisor_agreement=supervisor_agreement)
     db.session.flush()
+    if before_commit is not None:
+        before_commit(series)
     dispatch.sync_meeting(meeting.id)
     dispatch.schedule_instants(due_instants)
     _commit_as_written()

@@ -1,6 +1,6 @@
 """What a session is called where others can see it: the Zoom meeting's topic, a calendar event's summary.
 
-A group that wants neutral titles (``Group.neutral_invite_title``, on by default) gets « Rencontre d’équipe »
+A group that wants neutral titles (``Group.neutral_invite_title``, on by default) gets « Rencontre d’équipe »
 everywhere: a glance at a calendar or at the Zoom app reveals nothing about a support group.
 """
 

@@ -1,6 +1,6 @@
 """Importing volunteers from a CSV file: a report line by line, and nothing saved unless every line is valid.
 
-The file is UTF-8 (a spreadsheet's « CSV UTF-8 »; a byte-order mark is fine), separated by commas or semicolons,
+The file is UTF-8 (a spreadsheet's « CSV UTF-8 »; a byte-order mark is fine), separated by commas or semicolons,
 with a header line naming the columns (the API's field names):
 
     display_name, email, language, team, reports_to_email, availability, is_trained_moderator, wants_training,
@@ -54,7 +54,7 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise _file_error("encoding", N_("Ce fichier n’est pas encodé en UTF-8 (octet illisible à la position "
-                                         "%(position)s). Dans votre tableur, enregistrez-le en « CSV UTF-8 », puis "
+                                         "%(position)s). Dans votre tableur, enregistrez-le en « CSV UTF-8 », puis "
                                          "importez-le de nouveau."), position=error.start + 1) from error
 
 
@@ -63,7 +63,7 @@ def _boolean(value: str, line: int, column: str, problems: list[Violation]) -> b
     if text in _TRUE:
         return True
     if text not in _FALSE:
-        problems.append(Violation("boolean_invalid", N_("Écrivez « oui » ou « non »."), f"line-{line}-{column}"))
+        problems.append(Violation("boolean_invalid", N_("Écrivez « oui » ou « non »."), f"line-{line}-{column}"))
     return False
 
 
@@ -73,7 +73,7 @@ def _availability(value: str, line: int, problems: list[Violation]) -> list[dict
         match = _SLOT.match(part)
         if match is None:
             problems.append(Violation("availability_invalid",
-                                      N_("Écrivez les disponibilités ainsi : « 1 09:00-12:00; 3 13:00-17:00 » "
+                                      N_("Écrivez les disponibilités ainsi : « 1 09:00-12:00; 3 13:00-17:00 » "
                                          "(1 = lundi … 7 = dimanche)."), f"line-{line}-availability"))
             return []
         weekday, start, end = match.groups()
@@ -106,7 +106,7 @@ def parse(data: bytes) -> tuple[list[VolunteerDraft], list[Violation]]:
     except csv.Error as error:  # a cell past the csv module's size limit, a stray quote at the end...
         raise _file_error("csv_unreadable", N_("Ce fichier CSV est illisible : une cellule est trop longue ou un "
                                                "guillemet n’est pas fermé. Vérifiez-le dans votre tableur et "
-                                               "enregistrez-le de nouveau en « CSV UTF-8 ».")) from error
+                                               "enregistrez-le de nouveau en « CSV UTF-8 ».")) from error
 
 
 def _rows(reader: csv.DictReader) -> tuple[list[VolunteerDraft], list[Violation]]:

@@ -93,7 +93,7 @@ def check_volunteer(draft: VolunteerDraft, organisation: Organisation, prefix: s
                                     f"{prefix}language"))
     if draft.team_key and draft.team_key not in team_keys(organisation):
         violations.append(Violation("team_unknown",
-                                    N_("L’équipe « %(team)s » n’existe pas dans cette organisation. Choisissez-en "
+                                    N_("L’équipe « %(team)s » n’existe pas dans cette organisation. Choisissez-en "
                                        "une de la liste, ou ajoutez-la dans les paramètres."), f"{prefix}team",
                                     {"team": str(draft.team_key)[:64]}))
     violations += check_availability(draft.availability, prefix)

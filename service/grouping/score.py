@@ -1,7 +1,7 @@
 """How good a group is, beyond the rules: the preferences of the guide as one number.
 
 Placing people comes first (``UNPLACED`` outweighs every preference); then a group whose members all share
-one team (« un vécu commun »), a trained moderator in each group, sizes near the target, and room to choose a
+one team (« un vécu commun »), a trained moderator in each group, sizes near the target, and room to choose a
 time (common slots count up to ``SLOT_CAP``: beyond that a group has plenty of choice).
 """
 

@@ -22,6 +22,7 @@ from service.models.practice import (
     Supervisor,
     TalkRequest,
 )
+from service.models.poll import Poll, PollLetter, PollLetterKind, PollLetterStatus, PollResponse, PollStatus
 from service.models.prompt import Prompt, PromptAudience, PromptStatus
 from service.models.session import GroupSession, SeriesStatus, SessionSeries, SessionStatus, new_calendar_uid
 from service.models.consent import ConsentSource
@@ -51,6 +52,12 @@ __all__ = [
     "MemberStatus",
     "Organisation",
     "PracticeOptOut",
+    "Poll",
+    "PollLetter",
+    "PollLetterKind",
+    "PollLetterStatus",
+    "PollResponse",
+    "PollStatus",
     "Prompt",
     "PromptAudience",
     "PromptStatus",

@@ -80,7 +80,7 @@ class DebriefMonthlyCount(Base):
 
 
 class TalkRequest(Base):
-    """« J'aimerais en parler »: a moderator asks a supervisor to reach them. Names the moderator, nothing else.
+    """« J'aimerais en parler »: a moderator asks a supervisor to reach them. Names the moderator, nothing else.
 
     The e-mail to the supervisors is sent by the worker (``notify_*`` columns record its attempts); the request
     stays open on every supervisor's page until one marks it done.

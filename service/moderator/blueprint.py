@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.moderator import controllers, debrief
+from service.moderator import controllers, debrief, poll
 
 bp = Blueprint("moderator", __name__)
 bp.add_url_rule("/m/<token>", view_func=controllers.console)
@@ -14,3 +14,5 @@ bp.add_url_rule("/m/<token>/close", view_func=controllers.close, methods=["POST"
 bp.add_url_rule("/m/<token>/end", view_func=controllers.end, methods=["POST"])
 bp.add_url_rule("/m/<token>/follow-up", view_func=controllers.follow_up, methods=["POST"])
 bp.add_url_rule("/m/<token>/debrief", "debrief", view_func=debrief.submit, methods=["POST"])
+bp.add_url_rule("/m/<token>/poll", view_func=poll.counts, endpoint="poll_counts")
+bp.add_url_rule("/m/<token>/poll/decision", view_func=poll.decide, methods=["POST"])

@@ -20,6 +20,7 @@ from service.extensions import current_settings
 from service.models import ActorKind, GroupSession
 from service.moderator import polling
 from service.moderator.forms import ControlForm, FollowUpForm
+from service.moderator.poll import console_poll
 from service.moderator.state import end_times, plan_version, snapshot
 from service.moderator.view import SOON, console_view
 
@@ -47,7 +48,8 @@ def _render(token: str, access: links.ConsoleAccess, notice: str | None = None, 
     control_form = ControlForm(plan_version=view.plan_version)
     follow_up_form = FollowUpForm(needed="0" if access.session.follow_up_needed else "1")
     return render_template("moderator/console.html", view=view, token=token, form=control_form,
-                           follow_up_form=follow_up_form, notice=notice, soon_seconds=SOON), status
+                           follow_up_form=follow_up_form, notice=notice, soon_seconds=SOON,
+                           console_poll=console_poll(access.session)), status
 
 
 def revision(token: str):

@@ -84,7 +84,7 @@ def speaking_order(session: GroupSession) -> list[str]:
 
 
 def speakers(session: GroupSession) -> list[dict[str, str]]:
-    """The speaking order with what the console says when each one's turn comes (« Au tour d’Éloïse »)."""
+    """The speaking order with what the console says when each one's turn comes (« Au tour d’Éloïse »)."""
     language = session.language
     return [{"name": name, "turn": elide(gettext(language, SPEAKER_TURN, name=name), [name], language)}
             for name in speaking_order(session)]

@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from service.participant import controllers, practice
+from service.participant import controllers, poll, practice
 
 bp = Blueprint("participant", __name__)
 bp.add_url_rule("/p/<token>", view_func=controllers.page)
@@ -10,3 +10,5 @@ bp.add_url_rule("/p/<token>/leave", view_func=controllers.leave, methods=["POST"
 bp.add_url_rule("/left", view_func=controllers.left)
 bp.add_url_rule("/p/<token>/practice/step-out", "practice_step_out", view_func=practice.step_out, methods=["POST"])
 bp.add_url_rule("/p/<token>/practice/step-in", "practice_step_in", view_func=practice.step_in, methods=["POST"])
+bp.add_url_rule("/p/<token>/sondage", view_func=poll.poll_page)
+bp.add_url_rule("/p/<token>/sondage", view_func=poll.answer, methods=["POST"])

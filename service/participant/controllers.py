@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from service import links
-from service.domain import groups, practice
+from service.domain import groups, polls, practice
 from service.domain.audit import Actor
 from service.domain.calendar_file import participant_calendar
 from service.domain.clock import now_utc
@@ -31,7 +31,8 @@ def page(token: str):
     except links.InvalidLink:
         return invalid_link()
     view = participant_view(member, now_utc(), current_settings())
-    return render_template("participant/page.html", view=view, token=token)
+    open_poll = polls.open_poll_for(member.group_id)
+    return render_template("participant/page.html", view=view, token=token, open_poll=open_poll)
 
 
 def calendar_file(token: str):

@@ -1,7 +1,7 @@
 """The words of the moderators' community of practice, written once.
 
-The source documents ask for « un soutien hebdomadaire [...] sous forme de communauté de pratiques » for internal
-moderators, and « le soutien d’une personne expérimentée en pair-aidance »; the peer-support guidelines add that
+The source documents ask for « un soutien hebdomadaire [...] sous forme de communauté de pratiques » for internal
+moderators, and « le soutien d’une personne expérimentée en pair-aidance »; the peer-support guidelines add that
 supporters share what they learn without identifying anyone. The three round questions are the issue's own
 words (typography as the guide writes its questions); every other line paraphrases that intent.
 
@@ -82,6 +82,6 @@ CLOSING = StepScript(
 KEY_MESSAGE_STEP = StepScript(
     title=N_("Message clé à retenir"),
     chat=N_("Message clé à retenir : %(key_message)s Merci à toutes et à tous."),
-    moderator=N_("Lisez le message clé : « %(key_message)s » Remerciez le groupe et annoncez la prochaine "
+    moderator=N_("Lisez le message clé : « %(key_message)s » Remerciez le groupe et annoncez la prochaine "
                  "rencontre."),
 )

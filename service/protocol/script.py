@@ -1,7 +1,7 @@
 """The words of the protocol, written once.
 
-Source: the CISSS de Laval guide « Mettre ou rejoindre un groupe de soutien entre pairs » (``shared/seeds``):
-« Le déroulement d'une rencontre » and « La rencontre de démarrage ». The five questions and the key message
+Source: the CISSS de Laval guide « Mettre ou rejoindre un groupe de soutien entre pairs » (``shared/seeds``):
+« Le déroulement d'une rencontre » and « La rencontre de démarrage ». The five questions and the key message
 are the guide's own words; every other line paraphrases the guide for the chat or the moderator.
 
 Each text is a French message id (``N_``); the English catalogue translates it. Placeholders use
