@@ -148,7 +148,7 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
     series = page.locator("section", has=page.locator("#serie"))
     series.get_by_label("L’accord des personnes à qui les membres se rapportent a été obtenu").check()
     series.get_by_role("button", name="Voir les dates").click()
-    # Every date is shown before anything is saved; « Planifier » saves exactly those.
+    # Every date is shown before anything is saved; « Planifier » saves exactly those.
     expect(page.locator("[data-occurrence]")).to_have_count(6)
     shoot(page, "06b-series-preview")
     page.get_by_role("button", name="Planifier ces 6 rencontres").click()

@@ -2,7 +2,7 @@
 machine's Chromium against the real app: the group's name kept from participants and moderators, times that follow
 the plan, help that is whole and reachable, controls kept at hand on a phone, members leaving seen at the next poll.
 
-Screenshots go to tests/artifacts/ (``walkthrough-*``): console before, running, after « +2 minutes » and ended,
+Screenshots go to tests/artifacts/ (``walkthrough-*``): console before, running, after « +2 minutes » and ended,
 and the participant page, in French and English, at laptop and phone widths.
 """
 
@@ -79,7 +79,7 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     errors = watch_errors(page)
     page.goto(console_url(server, settings, session))
 
-    # 1. The group's name is nowhere on the moderator's screen; « Votre groupe » says which group it is.
+    # 1. The group's name is nowhere on the moderator's screen; « Votre groupe » says which group it is.
     assert SECRET_NAME not in page.content()
     assert "Votre groupe" in page.locator(".console-head").inner_text()
     # 3. One h1; the distress guidance whole (no scroll box), before the list of resources; axe finds nothing.
@@ -96,7 +96,7 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     screenshot(page, "walkthrough-console-before-fr-phone", full_page=False)
     page.set_viewport_size(LAPTOP)
 
-    # 2. Before the start « La rencontre commence maintenant » is the main button; once started it is not.
+    # 2. Before the start « La rencontre commence maintenant » is the main button; once started it is not.
     page.get_by_role("button", name="La rencontre commence maintenant").click()
     page.locator('[data-step-panel="welcome"]').wait_for(state="visible")
     assert not page.get_by_role("button", name="La rencontre commence maintenant").is_visible()
@@ -108,7 +108,7 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     planned_end = live.planned_end(rows(session)["welcome"].session)
     zone = session.timezone
 
-    # « +2 minutes »: the header says the new end at once.
+    # « +2 minutes »: the header says the new end at once.
     page.get_by_role("button", name="+2 minutes").click()
     page.locator("[data-control-message]", has_text="2 minutes de plus").wait_for()
     page.locator("[data-end]").wait_for(state="visible")
@@ -116,7 +116,7 @@ def test_console_keeps_its_promises_in_french(server, browser, actor, settings):
     assert "au lieu de " + clock_label(planned_end, zone, "fr") in page.locator("[data-end]").inner_text()
     screenshot(page, "walkthrough-console-extra-time-fr-laptop")
 
-    # Two « Étape suivante maintenant »: the moderator is told the earlier end, and can keep the planned one.
+    # Two « Étape suivante maintenant »: the moderator is told the earlier end, and can keep the planned one.
     for step in ("q1", "q2"):
         page.get_by_role("button", name="Étape suivante maintenant").click()
         page.locator(f'[data-step-panel="{step}"]').wait_for(state="visible")

@@ -29,7 +29,7 @@ from tests.fixtures.worker_fleet import Fleet, fleet_environment, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-# Exactly this label: has_text matches substrings regardless of case, and « Sera publiée dans la conversation »
+# Exactly this label: has_text matches substrings regardless of case, and « Sera publiée dans la conversation »
 # (still to come) contains it.
 POSTED_LABEL = re.compile(r"^\s*Publiée dans la conversation\s*$")
 

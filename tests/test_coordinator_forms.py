@@ -53,12 +53,12 @@ def test_dates_and_times_are_text_fields_that_say_their_format(signed_in, actor)
     page = signed_in.get(f"/coordination/groupes/{group.id}/planifier").get_data(as_text=True)
     date_input = re.search(r'<input[^>]*id="kickoff-starts_on"[^>]*>', page).group(0)
     time_input = re.search(r'<input[^>]*id="kickoff-at"[^>]*>', page).group(0)
-    # No type=date/time: a browser's own picker would show mm/dd/yyyy or AM/PM beside « 18 h 30 ».
+    # No type=date/time: a browser's own picker would show mm/dd/yyyy or AM/PM beside « 18 h 30 ».
     assert 'type="text"' in date_input and 'type="text"' in time_input
     assert 'aria-describedby="kickoff-starts_on-hint kickoff-starts_on-error"' in date_input
     assert "Format AAAA-MM-JJ, par exemple 2027-03-16." in page
     assert "Sur 24 heures, par exemple 18 h 30." in page
-    # « 18 h 30 » as the hint says is understood.
+    # « 18 h 30 » as the hint says is understood.
     response = signed_in.post(f"/coordination/groupes/{group.id}/planifier", data={
         "which": "kickoff", "kickoff-starts_on": "2030-03-19", "kickoff-at": "18 h 30",
         "kickoff-duration_minutes": "60"})

@@ -108,7 +108,7 @@ def test_schedule_a_kickoff_and_a_weekly_series_then_follow_them(signed_in):
     response = signed_in.post(f"/coordination/groupes/{group_id}/planifier", data=series)
     assert response.status_code == 422
     assert error_summary_links(response.get_data(as_text=True)) == ["series-supervisor_agreement"]
-    # The dates are shown first; « Planifier » saves what was shown.
+    # The dates are shown first; « Planifier » saves what was shown.
     response = signed_in.post(f"/coordination/groupes/{group_id}/planifier",
                               data={**series, "series-supervisor_agreement": "y"})
     assert response.status_code == 200 and response.get_data(as_text=True).count("data-occurrence=") == 6
@@ -331,7 +331,7 @@ def test_statuses_read_from_the_rows_in_both_languages(app, actor):
     meeting.status = MeetingStatus.DELETED_IN_ZOOM
     assert overview.meeting_status(meeting, session).tone == "failed"
     view = overview.session_view(session)
-    # Before the session nothing could have been posted yet: the prompts are « to come », not « 0 of 7 ».
+    # Before the session nothing could have been posted yet: the prompts are « to come », not « 0 of 7 ».
     assert (view.invites.code, view.prompts.code) == ("waiting_for_meeting", "upcoming")
     assert view.prompts.text("fr").startswith("Messages dans Zoom : ") and view.prompts.text("fr").endswith(" à venir")
 

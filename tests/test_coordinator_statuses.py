@@ -1,5 +1,5 @@
 """Statuses that read as what is happening, not as failures (issue 17, item 7): an update on its way after a move,
-prompts « to come » before a session, a session over (with its prompts and the follow-up flag), and a series'
+prompts « to come » before a session, a session over (with its prompts and the follow-up flag), and a series'
 shared statuses shown once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""French elision before first names (« relève d’Éloïse », « Au tour d’Hélène »), and where the service uses it."""
+"""French elision before first names (« relève d’Éloïse », « Au tour d’Hélène »), and where the service uses it."""
 
 import pytest
 

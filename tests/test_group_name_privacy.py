@@ -1,6 +1,6 @@
 """The group's name is for coordinators only (issue 17, item 1).
 
-The form promises « Un nom que seules les personnes coordonnatrices voient »: a group called « Deuil — urgence »
+The form promises « Un nom que seules les personnes coordonnatrices voient »: a group called « Deuil — urgence »
 must not say so to its members. Every surface a participant or a moderator reads is checked here — their pages,
 the console's state, the e-mails and invitations, the calendar file, the Zoom topic, the chat prompts — with the
 default neutral titles; with named titles the name is in the calendar title (and the subject that repeats it) only.

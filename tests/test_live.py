@@ -93,7 +93,7 @@ def test_extra_time_moves_the_live_end_not_the_planned_one(session):
 
 
 def test_two_skipped_steps_end_early_until_the_moderator_keeps_the_planned_end(session):
-    """Issue 17: two « Étape suivante maintenant » shortened a 30-minute session to 18 minutes, silently."""
+    """Issue 17: two « Étape suivante maintenant » shortened a 30-minute session to 18 minutes, silently."""
     planned = live.planned_end(session)
     now = dues(session)["q1"] + timedelta(minutes=1)
     live.next_step_now(session, MODERATOR, now=now)

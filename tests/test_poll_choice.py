@@ -62,7 +62,7 @@ def test_ties_keep_the_order_the_coordinator_proposed(tallies):
 def test_no_leading_slot_while_nobody_can_come():
     assert leading_slot([Tally(0, 0, 3), Tally(0, 0, 1)]) is None
     assert leading_slot([]) is None
-    assert leading_slot([Tally(0, 2, 0), Tally(1, 0, 5)]) == 1  # one « oui » beats two « si nécessaire »
+    assert leading_slot([Tally(0, 2, 0), Tally(1, 0, 5)]) == 1  # one « oui » beats two « si nécessaire »
 
 
 def test_unknown_answers_count_for_nothing():

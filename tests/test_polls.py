@@ -125,7 +125,7 @@ def test_answering_on_the_personal_page_over_http(app, client, api, group, actor
     response = answer_page(client, settings, member, **{"0": "yes", "2": "maybe"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert page.count("Choisissez « Oui », « Si nécessaire » ou « Non » pour ce moment.") >= 2
+    assert page.count("Choisissez « Oui », « Si nécessaire » ou « Non » pour ce moment.") >= 2
     assert [(s["yes"], s["no"]) for s in counts_json(api, group, poll)["slots"]] == [(0, 1), (1, 0), (1, 0)]
 
 

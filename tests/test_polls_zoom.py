@@ -40,7 +40,7 @@ def poll_with_answers(group, actor):
     members = group.active_members
     for member, answers in zip(members, [["yes", "yes"], ["no", "yes"], ["if_need_be", "yes"], ["yes", "no"]]):
         polls.answer(poll, member, answers)
-    return poll  # slot 1 leads: 3 « oui » against 2
+    return poll  # slot 1 leads: 3 « oui » against 2
 
 
 def next_tuesday() -> date:

@@ -68,7 +68,7 @@ def test_the_pool_page_adds_filters_and_imports(signed_in):
         "display_name": "Ana Bis", "email": "ANA@exemple.ca", "language": "fr", "team": "cardiologie"})
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
-    assert "fait déjà partie des volontaires" in text and "L’équipe « cardiologie » n’existe pas" in text
+    assert "fait déjà partie des volontaires" in text and "L’équipe « cardiologie » n’existe pas" in text
 
     header = "display_name,email,language,team,reports_to_email\n"
     bad = signed_in.post("/coordination/volontaires/importer", data={"file": (io.BytesIO(

@@ -1,5 +1,5 @@
 """The community of practice end to end: its series reaches exactly the moderators and the supervisors through a
-real SMTP server as ONE recurring Zoom meeting (the sandbox); a debrief's « J'aimerais en parler » e-mails the
+real SMTP server as ONE recurring Zoom meeting (the sandbox); a debrief's « J'aimerais en parler » e-mails the
 supervisors with the moderator's name and address only."""
 
 from __future__ import annotations

@@ -28,11 +28,11 @@ from service.protocol import (
 QUESTIONS = ("q1", "q2", "q3", "q4", "q5")
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
-# The guide's words (CISSS de Laval, « Le déroulement d'une rencontre »), whitespace normalised.
+# The guide's words (CISSS de Laval, « Le déroulement d'une rencontre »), whitespace normalised.
 GUIDE_QUESTIONS_FR = {
     "q1": "Que trouvez-vous le plus difficile?",
     "q2": "Qu’est-ce qui vous aide ou peut vous aider maintenant?",
-    # The guide's words; its typography before « ? » varies, ours is one (no space, as the whole catalogue).
+    # The guide's words; its typography before « ? » varies, ours is one (no space, as the whole catalogue).
     "q3": "Avez-vous observé des choses positives à travers le chaos? Quelque chose pour laquelle vous êtes "
     "reconnaissants aujourd’hui?",
     "q4": "Qu’est-ce que nous avons généré ensemble comme soutien?",
@@ -176,7 +176,7 @@ def test_french_words_are_the_guides():
 @pytest.mark.skipif(not SEEDS.exists(), reason="the seed documents sit beside the repository (../shared/seeds)")
 def test_french_words_match_the_seed_document():
     seed_text = " ".join(" ".join(path.read_text(encoding="utf-8").split()) for path in SEEDS.glob("*.txt"))
-    seed_text = seed_text.replace(" ?", "?")  # the same words; the spacing before « ? » is the catalogue's
+    seed_text = seed_text.replace(" ?", "?")  # the same words; the spacing before « ? » is the catalogue's
     for words in [*GUIDE_QUESTIONS_FR.values(), GUIDE_KEY_MESSAGE_FR]:
         assert words in seed_text
 

@@ -108,7 +108,7 @@ def test_bad_input_is_named_in_the_persons_language_and_nothing_is_saved(app, cl
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert "adresse courriel de travail (@exemple.ca)" in page
-    assert "L’équipe « inconnue » n’existe pas" in page
+    assert "L’équipe « inconnue » n’existe pas" in page
     assert "Cochez la case de consentement" in page
     assert db.session.execute(select(func.count()).select_from(Volunteer)).scalar_one() == 0
     run_mail_jobs(app)

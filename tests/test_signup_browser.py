@@ -56,7 +56,7 @@ def test_sign_up_and_confirm_with_the_keyboard_in_french(app, actor, app_setting
         tab_to(page, "email")
         page.keyboard.type("elise.tremblay@exemple.ca")
         tab_to(page, "team")
-        page.keyboard.press("ArrowDown")  # « Urgence »
+        page.keyboard.press("ArrowDown")  # « Urgence »
         tab_to(page, "day_3-3")  # mercredi, soir
         page.keyboard.press("Space")
         tab_to(page, "wants_training")

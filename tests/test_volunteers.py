@@ -101,7 +101,7 @@ def test_add_volunteers_with_or_without_declared_consent(app, api, organisation,
     assert again.status_code == 422
     assert again.get_json()["error"]["violations"][0]["code"] == "already_in_pool"
     unknown = api.post("/volunteers", json=volunteer("Cé", "ce@exemple.ca", team="cardiologie"))
-    assert unknown.get_json()["error"]["violations"][0]["message"].startswith("L’équipe « cardiologie » n’existe pas")
+    assert unknown.get_json()["error"]["violations"][0]["message"].startswith("L’équipe « cardiologie » n’existe pas")
 
 
 def test_a_reporting_cycle_is_refused(api, organisation):  # noqa: F811

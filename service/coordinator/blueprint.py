@@ -72,4 +72,26 @@ _route("/groupes/<int:group_id>/series/<int:series_id>/deplacer", "reschedule_se
        ("POST",))
 _route("/groupes/<int:group_id>/series/<int:series_id>/annuler", "cancel_series", sessions.cancel_series, ("POST",))
 
-from service.coordinator import auth, groupings, groups, organisation, polls, practice, sessions, volunteers
+# Supporting the moderators: supervisors, the community of practice, the load threshold (coordinator/practice.py).
+_route("/soutien", "practice", practice.page)
+_route("/soutien/superviseures", "add_supervisor", practice.add_supervisor, ("POST",))
+_route("/soutien/superviseures/<int:supervisor_id>/retrait", "remove_supervisor", practice.remove_supervisor,
+       ("POST",))
+_route("/soutien/reglages", "practice_settings", practice.save_settings, ("POST",))
+_route("/soutien/serie", "practice_series", practice.schedule_series, ("POST",))
+_route("/soutien/series/<int:series_id>/annuler", "cancel_practice_series", practice.cancel_series, ("POST",))
+
+# The organisation and its pool of volunteers (coordinator/organisation.py, coordinator/volunteers.py).
+_route("/organisation", "organisation", organisation.settings_page, ("GET", "POST"))
+_route("/organisation/inscription", "rotate_signup_key", organisation.rotate_signup_key, ("POST",))
+_route("/volontaires", "volunteers", volunteers.pool_page)
+_route("/volontaires/ajouter", "add_volunteer", volunteers.add_volunteer, ("POST",))
+_route("/volontaires/importer", "import_volunteers", volunteers.import_volunteers, ("POST",))
+_route("/volontaires/<int:volunteer_id>/retrait", "withdraw_volunteer", volunteers.withdraw_volunteer, ("POST",))
+
+# Availability polls (coordinator/polls.py).
+_route("/groupes/<int:group_id>/sondages/nouveau", "new_poll", polls.new_poll, ("GET", "POST"))
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>", "poll", polls.poll_page)
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>/decision", "decide_poll", polls.decide, ("POST",))
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>/rappel", "remind_poll", polls.remind, ("POST",))
+_route("/groupes/<int:group_id>/sondages/<int:poll_id>/fermer", "close_poll", polls.close, ("POST",))
