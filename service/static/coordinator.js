@@ -110,3 +110,18 @@
     if (summary) { summary.focus(); } else if (preview) { preview.focus(); }
   });
 })();
+
+// The header's "Programme" menu (a details element) closes on Escape and on a click elsewhere, as menus do.
+(function () {
+  document.querySelectorAll(".nav-menu").forEach(function (menu) {
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  });
+})();
