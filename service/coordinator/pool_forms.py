@@ -11,7 +11,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.fields import EmailField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from service.coordinator.forms import LANGUAGE_CHOICES, MemberRow, choices, timezone_choices
+from service.coordinator.forms import LANGUAGE_CHOICES, TIME_HINT, MemberRow, choices, timezone_choices
 from service.domain.errors import DomainError
 from service.domain.organisation_settings import Team
 from service.domain.volunteers import VolunteerDraft
@@ -19,6 +19,13 @@ from service.models import VolunteerStatus
 from service.signup.forms import WEEKDAYS
 
 _SEPARATOR = re.compile(r"\s*\|\s*")
+
+
+def _clock(text: str | None) -> str:
+    """« 8 h 30 », « 8h », « 08:30 » → « 08:30 »; anything else is passed on for the domain to refuse by name."""
+    raw = (text or "").strip()
+    match = re.fullmatch(r"(\d{1,2})\s*[:hH]\s*(\d{2})?", raw)
+    return f"{int(match.group(1)):02d}:{match.group(2) or '00'}" if match else raw
 
 
 def _lines(text: str | None) -> list[str]:
@@ -49,10 +56,13 @@ class OrganisationForm(FlaskForm):
     resources_en = TextAreaField(_l("Ressources d’aide de l’organisation, en anglais"), render_kw={"rows": 4})
     working_days = CheckboxesField(_l("Jours de travail"), choices=choices((str(d), label) for d, label in WEEKDAYS),
                                    validate_choice=False)
-    working_start = StringField(_l("Début des heures de travail"), render_kw={"type": "time"})
-    working_end = StringField(_l("Fin des heures de travail"), render_kw={"type": "time"},
-                              description=_l("Une rencontre pendant ces heures demande de confirmer l’accord des "
-                                             "supérieurs immédiats."))
+    # Typed as text with the format said next to them, like every time in the coordinator's forms (no AM/PM).
+    working_start = StringField(_l("Début des heures de travail"), description=TIME_HINT,
+                                render_kw={"autocomplete": "off", "maxlength": 8, "size": 8})
+    working_end = StringField(_l("Fin des heures de travail"),
+                              description=_l("Sur 24 heures. Une rencontre pendant ces heures demande de confirmer "
+                                             "l’accord des personnes à qui les membres se rapportent."),
+                              render_kw={"autocomplete": "off", "maxlength": 8, "size": 8})
     submit = SubmitField(_l("Enregistrer"))
 
     def __init__(self, *args, **kwargs):
@@ -92,8 +102,8 @@ class OrganisationForm(FlaskForm):
             "privacy_officer_contact": self.privacy_officer_contact.data or "",
             "support_resources": resources,
             "working_hours": {"weekdays": [int(d) for d in self.working_days.data or [] if d.isdigit()],
-                              "start": (self.working_start.data or "").strip(),
-                              "end": (self.working_end.data or "").strip()},
+                              "start": _clock(self.working_start.data),
+                              "end": _clock(self.working_end.data)},
         }
 
 
