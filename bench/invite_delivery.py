@@ -69,7 +69,7 @@ def bare_loop(port: int, count: int) -> float:
     from icalendar import Calendar, Event, Timezone, vCalAddress
 
     zone = ZoneInfo("America/Toronto")
-    body = "Ordre du jour de la rencontre, questions et ressources de soutien. " * 40
+    body = "Ordre du jour de la rencontre, questions et ressources de soutien. " * 55
     started = time.perf_counter()
     for index in range(count):
         calendar = Calendar()
