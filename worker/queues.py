@@ -7,6 +7,7 @@ nothing left to do.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from flask import current_app
@@ -50,25 +51,65 @@ def enqueue_meeting_sync(meeting_id: int, pipe: Pipeline | None = None) -> None:
     _enqueue_together(queue(ZOOM), [job], pipe)
 
 
+# Invitations go to the worker in jobs of this many rows: one SMTP connection and one set of rendered agendas
+# serve them all, and several workers still share a large change.
+INVITES_PER_JOB = 20
+# Rows handed to a job are marked here (row id -> when), in the same Redis round trip as the job: the sweep
+# leaves marked rows alone, and enqueues again a row that is unsent and unmarked (Redis lost its data, a job
+# died before reaching it). A job takes the mark off just before it claims the row.
+QUEUED_INVITES_KEY = "entre_pairs:invites:queued"
+# A mark older than this no longer protects its row (a job lost in a way nobody saw): it is enqueued again.
+QUEUED_MARK_TTL_SECONDS = 600
+
+
+def _mark_queued(ids: list[int], pipe: Pipeline | None) -> None:
+    if ids:
+        (pipe if pipe is not None else connection()).zadd(QUEUED_INVITES_KEY, {str(i): time.time() for i in ids})
+
+
+def unmark_queued(invite_id: int, redis: Redis | None = None) -> None:
+    (redis or connection()).zrem(QUEUED_INVITES_KEY, str(invite_id))
+
+
+def marked_queued(invite_ids: list[int], redis: Redis | None = None) -> set[int]:
+    """The ids among these that a job (enqueued less than :data:`QUEUED_MARK_TTL_SECONDS` ago) will take."""
+    if not invite_ids:
+        return set()
+    scores = (redis or connection()).zmscore(QUEUED_INVITES_KEY, [str(i) for i in invite_ids])
+    fresh = time.time() - QUEUED_MARK_TTL_SECONDS
+    return {i for i, score in zip(invite_ids, scores) if score is not None and score > fresh}
+
+
 def enqueue_invites(invite_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
-    """One job per invitation, so that several workers share them; one Redis round trip for all."""
-    jobs = [Queue.prepare_data("worker.jobs.invites.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}",
-                               result_ttl=3600) for invite_id in invite_ids]
+    """Jobs of up to :data:`INVITES_PER_JOB` rows, so that several workers share them; one Redis round trip."""
+    ids = list(invite_ids)
+    jobs = [Queue.prepare_data("worker.jobs.invites.send_invites", args=(chunk,),
+                               job_id=f"invites-send-{chunk[0]}-{chunk[-1]}-{len(chunk)}", result_ttl=3600,
+                               timeout=60 + 30 * len(chunk))
+            for chunk in (ids[i:i + INVITES_PER_JOB] for i in range(0, len(ids), INVITES_PER_JOB))]
+    if pipe is None and jobs:
+        with connection().pipeline() as own:
+            _mark_queued(ids, own)
+            _enqueue_together(queue(MAIL), jobs, own)
+            own.execute()
+        return
+    _mark_queued(ids, pipe)
     _enqueue_together(queue(MAIL), jobs, pipe)
 
 
 def enqueue_invite_batch(invite_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
-    """The invitations of one change: a single job that, in the worker, enqueues one job per invitation.
+    """The invitations of one change: a single job that, in the worker, enqueues jobs of rows.
 
     The request that schedules a series creates one job instead of one per person (the coordinator is
     waiting); the worker spends the extra millisecond.
     """
     ids = list(invite_ids)
-    if len(ids) <= 1:
+    if len(ids) <= INVITES_PER_JOB:
         enqueue_invites(ids, pipe)
         return
     job = Queue.prepare_data("worker.jobs.invites.enqueue_each", args=(ids,), job_id=f"invites-{ids[0]}-{ids[-1]}",
                              result_ttl=600)
+    _mark_queued(ids, pipe)
     _enqueue_together(queue(MAIL), [job], pipe)
 
 

@@ -13,9 +13,10 @@
    the next attempt after a temporary failure (:data:`RETRY_DELAYS`), or ``failed`` with the server's reason
    after a permanent refusal or once the attempts run out.
 
-For the periodic sweep: :func:`release_stale` returns rows left in ``sending`` by a worker that died, and
-:func:`invites_to_retry` lists the rows due now (including rows whose enqueue was lost); the sweep enqueues
-those ids (``worker.jobs.invites.retry_due_invites`` does both).
+For the periodic sweep: :func:`release_stale` returns rows left in ``sending`` by a worker that died (its
+heartbeat stopped: ``worker.claims``; a claim without a claimer's name after :data:`STALE_AFTER`), and
+:func:`invites_to_retry` lists the rows due now and the rows old enough that their job should have taken them;
+the sweep enqueues those not marked as queued (``worker.jobs.invites.retry_due_invites`` does it all).
 
 The Message-ID is stable per row (:func:`message_id_for`): if a worker dies after the mail server accepted a
 message but before recording it, the retry carries the same Message-ID and mail systems fold the duplicate.
@@ -56,13 +57,18 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # How often a request waiting for its Zoom link is looked at again (``meeting_ready`` does not wait for it).
 MEETING_WAIT = timedelta(minutes=5)
-# A row still ``sending`` after this was claimed by a worker that died (an SMTP exchange times out well before).
+# A row claimed without a claimer's name (``deliver`` called outside a worker job) and still ``sending`` after
+# this was claimed by a process that died (an SMTP exchange times out well before). Named claims are released
+# as soon as their claimer's heartbeat stops (``worker.claims``), after :data:`CLAIM_GRACE`.
 STALE_AFTER = timedelta(minutes=15)
+# A named claim younger than this is surely being sent right now: its heartbeat is not even looked at.
+CLAIM_GRACE = timedelta(seconds=6)
 # How many rows one sweep returns at most.
 SWEEP_BATCH = 500
-# A new row is sent by the job its commit enqueued; the sweep steps in only once it has waited this long (a
-# mass scheduling queues thousands of invitations: re-enqueueing them all at every sweep would be wasted work).
-LOST_ENQUEUE_AFTER = timedelta(minutes=10)
+# A new row is sent by the job its commit enqueued (in the same Redis round trip as the mark saying it is queued,
+# ``worker.queues``); the sweep looks at a row without a next attempt only once it is this old, and enqueues it
+# again only if no fresh mark says a job holds it (a mass scheduling queues thousands of invitations).
+ENQUEUE_GRACE = timedelta(seconds=30)
 
 
 class Outcome(str, enum.Enum):
@@ -78,12 +84,12 @@ def message_id_for(invite: Invite, settings: Settings) -> str:
     return message_id(f"invite-{invite.id}-{invite.calendar_uid.split('@')[0]}", settings.MAIL_FROM)
 
 
-def _claim(invite_id: int, now: datetime) -> bool:
+def _claim(invite_id: int, now: datetime, claimer: str | None) -> bool:
     result = db.session.execute(
         update(Invite)
         .where(Invite.id == invite_id, Invite.status == InviteStatus.PENDING,
                or_(Invite.next_attempt_at.is_(None), Invite.next_attempt_at <= now))
-        .values(status=InviteStatus.SENDING, claimed_at=now, updated_at=now)
+        .values(status=InviteStatus.SENDING, claimed_at=now, claimed_by=claimer, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -159,10 +165,12 @@ def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple
     return build_message(envelope, composition.calendar.method, text, html, calendar), composition.link_digest
 
 
-def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None) -> Outcome:
-    """Send one row if it is due; see the module's documentation for every outcome."""
+def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None,
+            claimer: str | None = None) -> Outcome:
+    """Send one row if it is due; see the module's documentation for every outcome. ``claimer``: the name the
+    calling job keeps alive with a heartbeat (``worker.claims.Heartbeat``), so that its death frees the row."""
     now = now or now_utc()
-    if not _claim(invite_id, now):
+    if not _claim(invite_id, now, claimer):
         return Outcome.NOT_CLAIMED
     invite = db.session.get(Invite, invite_id)
     assert invite is not None
@@ -177,7 +185,7 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
     try:
         message, digest = _compose_message(invite, settings, now)
     except WaitingForMeeting:
-        _finish(invite, InviteStatus.PENDING, next_attempt_at=now + MEETING_WAIT, claimed_at=None)
+        _finish(invite, InviteStatus.PENDING, next_attempt_at=now + MEETING_WAIT, claimed_at=None, claimed_by=None)
         return Outcome.WAITING
     except Obsolete as obsolete:
         return _drop(invite, obsolete.reason)
@@ -221,17 +229,31 @@ def _record_failure(invite_id: int, error: MailError, now: datetime) -> Outcome:
     delay = RETRY_DELAYS[invite.attempts - 1]
     log.info("invite %s: temporary failure (%s), next attempt in %s", invite.id, error.reason, delay)
     _finish(invite, InviteStatus.PENDING, last_error=error.reason[:500], next_attempt_at=now + delay,
-            claimed_at=None)
+            claimed_at=None, claimed_by=None)
     return Outcome.RETRY
 
 
-def release_stale(now: datetime | None = None) -> list[int]:
-    """Rows left ``sending`` by a worker that died go back to ``pending`` (counted as an attempt, so a row that
-    keeps killing workers ends ``failed``). Returns their ids; commits."""
+def sending_claimers(now: datetime | None = None) -> set[str]:
+    """Who holds rows ``sending`` for longer than :data:`CLAIM_GRACE` (the sweep asks which are dead)."""
     now = now or now_utc()
+    return set(db.session.execute(
+        select(Invite.claimed_by).where(Invite.status == InviteStatus.SENDING, Invite.claimed_by.is_not(None),
+                                        Invite.claimed_at <= now - CLAIM_GRACE).distinct()
+    ).scalars())
+
+
+def release_stale(now: datetime | None = None, dead_claimers: set[str] = frozenset()) -> list[int]:
+    """Rows left ``sending`` by a worker that died go back to ``pending`` (counted as an attempt, so a row that
+    keeps killing workers ends ``failed``): rows of ``dead_claimers`` (their heartbeat stopped), and rows claimed
+    without a name more than :data:`STALE_AFTER` ago. Returns their ids; commits.
+
+    The row may have reached the mail server before its worker died: the next try carries the same
+    Message-ID, which mail systems fold."""
+    now = now or now_utc()
+    dead = or_(and_(Invite.claimed_by.is_(None), Invite.claimed_at < now - STALE_AFTER),
+               Invite.claimed_by.in_(sorted(dead_claimers)))
     stale = db.session.execute(
-        select(Invite).where(Invite.status == InviteStatus.SENDING, Invite.claimed_at < now - STALE_AFTER)
-        .limit(SWEEP_BATCH)
+        select(Invite).where(Invite.status == InviteStatus.SENDING, dead).limit(SWEEP_BATCH)
     ).scalars().all()
     for invite in stale:
         invite.attempts += 1
@@ -240,7 +262,7 @@ def release_stale(now: datetime | None = None) -> list[int]:
         else:
             invite.status, invite.next_attempt_at = InviteStatus.PENDING, now
             invite.last_error = "the worker stopped while sending"
-        invite.claimed_at = None
+        invite.claimed_at = invite.claimed_by = None
     db.session.commit()
     if stale:
         log.warning("released %d invite(s) left sending: %s", len(stale), [i.id for i in stale])
@@ -249,13 +271,13 @@ def release_stale(now: datetime | None = None) -> list[int]:
 
 def invites_to_retry(now: datetime | None = None) -> list[int]:
     """Ids of pending rows due now: retries whose time has come, rows whose meeting wait is over, and rows
-    whose enqueue after commit was lost (no ``next_attempt_at``, and still unsent ``LOST_ENQUEUE_AFTER`` after
-    the last change: a newer row's job is most likely waiting in the queue). Oldest first."""
+    without a next attempt at least :data:`ENQUEUE_GRACE` old (their job should have taken them by then; the
+    sweep leaves out those still marked as queued). Oldest first."""
     now = now or now_utc()
     return list(db.session.execute(
         select(Invite.id)
         .where(Invite.status == InviteStatus.PENDING,
-               or_(and_(Invite.next_attempt_at.is_(None), Invite.updated_at <= now - LOST_ENQUEUE_AFTER),
+               or_(and_(Invite.next_attempt_at.is_(None), Invite.updated_at <= now - ENQUEUE_GRACE),
                    Invite.next_attempt_at <= now))
         .order_by(Invite.id)
         .limit(SWEEP_BATCH)
