@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import atexit
 import os
-from email.message import EmailMessage
+from email.message import Message
 from typing import Protocol
 
 from config import Settings
@@ -30,7 +30,7 @@ from integrations.mail.smtp import SmtpTransport
 
 
 class MailTransport(Protocol):
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand the message over for delivery to its ``To`` address, or raise a :class:`MailError`."""
 
 

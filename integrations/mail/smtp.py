@@ -20,7 +20,7 @@ import smtplib
 import ssl
 import time
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 
 from integrations.mail.errors import MailError, PermanentMailError, TemporaryMailError
 
@@ -114,12 +114,12 @@ class SmtpTransport:
             except (OSError, smtplib.SMTPException):
                 connection.close()
 
-    def _send_on(self, connection: smtplib.SMTP, message: EmailMessage) -> dict:
+    def _send_on(self, connection: smtplib.SMTP, message: Message) -> dict:
         refused = connection.send_message(message)
         self._used_at = time.monotonic()
         return refused
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         try:
             refused = self._send(message)
         except smtplib.SMTPNotSupportedError as error:
@@ -156,7 +156,7 @@ class SmtpTransport:
             code, text = next(iter(refused.values()))
             raise _by_code(code, "recipient refused: " + _reply(code, text))
 
-    def _send(self, message: EmailMessage) -> dict:
+    def _send(self, message: Message) -> dict:
         connection = self._reusable()
         if connection is not None:
             try:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 import logging
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -101,38 +101,39 @@ def _same_object(invite: Invite):
                 Invite.calendar_uid == invite.calendar_uid, Invite.id != invite.id)
 
 
-def covering_row(invite: Invite) -> Invite | None:
-    """A row that already carries (or will carry) this row's change to the same person, if any.
+def _siblings(invite: Invite) -> list:
+    """The person's other rows about the same calendar object, in one query (what the checks below read)."""
+    return db.session.execute(
+        select(Invite.id, Invite.status, Invite.method, Invite.recurrence_key).where(_same_object(invite))
+    ).all()
+
+
+def covering_row(invite: Invite, siblings: list | None = None) -> int | None:
+    """The id of a row that already carries (or will carry) this row's change to the same person, if any.
 
     - a newer row about the whole object, or about the same occurrence;
     - for a row about one occurrence: an older request for the whole object still waiting to be sent, which
       will render the current plan (this occurrence included) when it goes.
     """
-    newer = or_(Invite.recurrence_key == "", Invite.recurrence_key == invite.recurrence_key)
-    conditions = [and_(Invite.id > invite.id, newer, Invite.status.in_(CARRYING))]
+    rows = _siblings(invite) if siblings is None else siblings
+    found = [row.id for row in rows if row.id > invite.id and row.recurrence_key in ("", invite.recurrence_key)
+             and row.status in CARRYING]
     if not invite.is_whole_object:
-        conditions.append(and_(Invite.id < invite.id, Invite.recurrence_key == "",
-                               Invite.method == InviteMethod.REQUEST, Invite.status == InviteStatus.PENDING))
-    return db.session.execute(
-        select(Invite).where(_same_object(invite), or_(*conditions)).order_by(Invite.id.desc()).limit(1)
-    ).scalar_one_or_none()
+        found += [row.id for row in rows if row.id < invite.id and row.recurrence_key == ""
+                  and row.method is InviteMethod.REQUEST and row.status is InviteStatus.PENDING]
+    return max(found, default=None)
 
 
-def _anything_delivered(invite: Invite) -> bool:
-    return db.session.execute(
-        select(Invite.id).where(_same_object(invite), Invite.status.in_([InviteStatus.SENT, InviteStatus.SENDING]))
-        .limit(1)
-    ).first() is not None
+def _anything_delivered(siblings: list) -> bool:
+    return any(row.status in (InviteStatus.SENT, InviteStatus.SENDING) for row in siblings)
 
 
-def _pending_covered_ids(invite: Invite) -> list[int]:
+def _pending_covered_ids(invite: Invite, siblings: list) -> list[int]:
     """Pending rows this one will carry once sent (seen before rendering, so their changes are in it)."""
     if invite.method is not InviteMethod.REQUEST:
         return []
-    conditions = [_same_object(invite), Invite.status == InviteStatus.PENDING]
-    if not invite.is_whole_object:
-        conditions += [Invite.recurrence_key == invite.recurrence_key, Invite.id < invite.id]
-    return list(db.session.execute(select(Invite.id).where(*conditions)).scalars())
+    return [row.id for row in siblings if row.status is InviteStatus.PENDING
+            and (invite.is_whole_object or (row.recurrence_key == invite.recurrence_key and row.id < invite.id))]
 
 
 def _finish(invite: Invite, status: InviteStatus, **values: object) -> None:
@@ -142,14 +143,13 @@ def _finish(invite: Invite, status: InviteStatus, **values: object) -> None:
     db.session.commit()
 
 
-def _drop(invite: Invite, reason: str, carried_by: Invite | None = None) -> Outcome:
+def _drop(invite: Invite, reason: str, carried_by: int | None = None) -> Outcome:
     log.info("invite %s not sent: %s", invite.id, reason)
-    _finish(invite, InviteStatus.SUPERSEDED, superseded_by_id=carried_by.id if carried_by else None,
-            next_attempt_at=None)
+    _finish(invite, InviteStatus.SUPERSEDED, superseded_by_id=carried_by, next_attempt_at=None)
     return Outcome.SUPERSEDED
 
 
-def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple[EmailMessage, str | None]:
+def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple[Message, str | None]:
     """The e-mail for this row, and the digest of the join link it carries (None for a cancellation)."""
     composition: Composition = compose(invite, settings, now)
     calendar = render_calendar(composition.calendar)
@@ -176,12 +176,13 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
     assert invite is not None
     settings = current_settings()
 
-    carried_by = covering_row(invite)
+    siblings = _siblings(invite)
+    carried_by = covering_row(invite, siblings)
     if carried_by is not None:
-        return _drop(invite, f"carried by invite {carried_by.id}", carried_by)
-    if invite.method is InviteMethod.CANCEL and not _anything_delivered(invite):
+        return _drop(invite, f"carried by invite {carried_by}", carried_by)
+    if invite.method is InviteMethod.CANCEL and not _anything_delivered(siblings):
         return _drop(invite, "nothing had been delivered to cancel")
-    covered = _pending_covered_ids(invite)
+    covered = _pending_covered_ids(invite, siblings)
     try:
         message, digest = _compose_message(invite, settings, now)
     except WaitingForMeeting:
