@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from redis import Redis
 from redis.exceptions import RedisError
 
-# A claimer is dead once its key is this old; it is refreshed every third of that.
-HEARTBEAT_TTL_SECONDS = 6
+# A claimer is dead once its key is this old; it is refreshed every quarter of that (three beats may be missed
+# before a live claimer would look dead). Short, so that a live worker takes a dead one's rows over in seconds.
+HEARTBEAT_TTL_SECONDS = 2.0
 
 
 def _key(claimer: str) -> str:
@@ -38,7 +39,7 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._beat, name="claim-heartbeat", daemon=True)
 
     def __enter__(self) -> str:
-        self.redis.set(_key(self.name), 1, ex=HEARTBEAT_TTL_SECONDS)
+        self.redis.set(_key(self.name), 1, px=int(HEARTBEAT_TTL_SECONDS * 1000))
         self._thread.start()
         return self.name
 
@@ -51,9 +52,9 @@ class Heartbeat:
             pass
 
     def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT_TTL_SECONDS / 3):
+        while not self._stop.wait(HEARTBEAT_TTL_SECONDS / 4):
             try:
-                self.redis.set(_key(self.name), 1, ex=HEARTBEAT_TTL_SECONDS)
+                self.redis.set(_key(self.name), 1, px=int(HEARTBEAT_TTL_SECONDS * 1000))
             except RedisError:  # Redis restarting: the next beat tries again; the claim is released if it stays down
                 pass
 

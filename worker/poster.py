@@ -38,7 +38,8 @@ RECORD_EVERY_SECONDS = 0.5
 RECORD_EVERY_COUNT = 100
 # A re-post after an unknown outcome looks for the text in the channel this far before the prompt was due.
 CHECK_WINDOW = timedelta(minutes=5)
-# Retries due within this many seconds are waited for in the posting thread; later ones go back to the timetable.
+# Retries due within this many seconds are waited for in the posting thread (the backoffs 0.25, 0.5, 1 and 2 s:
+# four more tries within the step's first four seconds); later ones go back to the timetable.
 RETRY_IN_JOB_SECONDS = 2.0
 
 

@@ -113,12 +113,21 @@ def enqueue_invite_batch(invite_ids: Iterable[int], pipe: Pipeline | None = None
     _enqueue_together(queue(MAIL), [job], pipe)
 
 
+# Each prompt instant is handed to this many jobs: with two ``prompts`` workers (the Procfile's way), each
+# takes one; whichever claims first posts, the other watches its claims and takes over within seconds if its
+# worker dies (``worker.jobs.prompts``). A single worker runs both in turn, the second finding nothing to do.
+PROMPT_JOB_COPIES = 2
+
+
 def enqueue_prompt_job(job_id: str, instant_ms: int, redis: Redis) -> None:
-    """Hand the prompts due at ``instant_ms`` to a worker (the scheduler does this just before the instant)."""
-    queue(PROMPTS, redis).enqueue_call(
-        "worker.jobs.prompts.post_due_prompts", args=(instant_ms,), job_id=job_id, result_ttl=600,
-        timeout=PROMPT_JOB_TIMEOUT, failure_ttl=24 * 3600,
-    )
+    """Hand the prompts due at ``instant_ms`` to the workers (the scheduler does this just before the instant):
+    :data:`PROMPT_JOB_COPIES` jobs in one round trip."""
+    target = queue(PROMPTS, redis)
+    jobs = [Queue.prepare_data("worker.jobs.prompts.post_due_prompts", args=(instant_ms,),
+                               job_id=job_id if copy == 0 else f"{job_id}-{copy + 1}", result_ttl=600,
+                               timeout=PROMPT_JOB_TIMEOUT, failure_ttl=24 * 3600)
+            for copy in range(PROMPT_JOB_COPIES)]
+    target.enqueue_many(jobs)
 
 
 def enqueue_sweep(redis: Redis) -> None:

@@ -46,8 +46,10 @@ REASON_NOT_A_CHAT_STEP = "not_a_chat_step"
 
 # A meeting still being created in Zoom is looked at again this often while its prompt is still useful.
 MEETING_NOT_READY_RETRY = timedelta(seconds=5)
-# The first retry after a refused post, doubled each time up to the cap (Zoom's Retry-After wins if longer).
-FIRST_BACKOFF = timedelta(seconds=0.5)
+# The first retry after a refused post, doubled each time up to the cap (Zoom's Retry-After wins if longer):
+# 0.25, 0.5, 1, 2, 4 s — a 503, a 504 or a lost answer is usually over within the step's first seconds. Every
+# attempt still takes its slot in the account's shared rate budget (``integrations.zoom.ratelimit``).
+FIRST_BACKOFF = timedelta(seconds=0.25)
 MAX_BACKOFF = timedelta(seconds=8)
 # A prompt is not worth posting when less than this is left of its step.
 MIN_USEFUL_REMAINDER = timedelta(seconds=5)
@@ -281,7 +283,15 @@ def _instants(condition) -> list[datetime]:
     return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
 
 
-def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(seconds=6)) -> set[str]:
+def claimers_until(until: datetime, other_than: str) -> set[str]:
+    """Who else holds claimed rows due by ``until`` (a prompt job watches them, to take over if they die)."""
+    return set(db.session.execute(
+        select(Prompt.claimed_by).where(Prompt.status == PromptStatus.CLAIMED, Prompt.due_at <= until,
+                                        Prompt.claimed_by != other_than).distinct()
+    ).scalars())
+
+
+def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(seconds=2)) -> set[str]:
     """Who holds claims older than ``grace`` (younger ones are surely being posted right now)."""
     now = now or now_utc()
     return set(db.session.execute(

@@ -1,6 +1,7 @@
 """The periodic sweep (every ``SWEEP_INTERVAL_SECONDS``, enqueued by the scheduler): nothing stays lost.
 
-- prompt rows claimed by a worker that died go back to ``pending`` (and are checked in the chat before re-posting);
+- prompt rows claimed by a worker that died go back to ``pending`` (and are checked in the chat before re-posting),
+  when no other prompt job has already taken them over (``worker.jobs.prompts``);
 - every pending prompt due soon (or already due) is put back on the timetable — after Redis lost its data, or a
   job was lost between the scheduler and a worker; an instant already there is not doubled;
 - invitations and Zoom meetings whose next attempt is due are enqueued again;
