@@ -339,3 +339,21 @@ def test_a_standby_scheduler_takes_over_when_the_leader_stops_renewing(app, redi
     assert second.hold() and not first.hold()
     second.release()
     assert first.hold()
+
+
+def test_a_heartbeat_declared_dead_stops_acting_and_never_comes_back(redis_client):
+    import time as clock
+
+    from worker.claims import HEARTBEAT_TTL_SECONDS
+
+    heartbeat = Heartbeat(redis_client)
+    with heartbeat as claimer:
+        assert heartbeat.alive()
+        key = f"entre_pairs:claimer:{claimer}"
+        redis_client.delete(key)  # what its expiry looks like to the others: they may take its rows over now
+        deadline = clock.monotonic() + 3 * HEARTBEAT_TTL_SECONDS  # a wide margin: the next beat notices it
+        while heartbeat.alive() and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+        assert not heartbeat.alive()
+        clock.sleep(HEARTBEAT_TTL_SECONDS / 2)
+        assert not redis_client.exists(key)  # not renewed: dead for good

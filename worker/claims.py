@@ -11,6 +11,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Iterable
 
 from redis import Redis
@@ -29,19 +30,37 @@ def new_claimer_name() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+# A claimer stops acting on its rows this long before its key could have expired (see :meth:`Heartbeat.alive`).
+FENCE_MARGIN_SECONDS = 0.5
+
+
 class Heartbeat:
-    """``with Heartbeat(redis) as claimer:`` — the name to claim rows with, alive while the block runs."""
+    """``with Heartbeat(redis) as claimer:`` — the name to claim rows with, alive while the block runs.
+
+    Before each effect (a post, an e-mail) the holder asks :meth:`alive`: a heartbeat whose key may have
+    expired — its thread starved on a loaded machine, Redis unreachable — must not act any more, since another
+    worker may already be taking its rows over. The key is only ever renewed while it still exists, so a
+    claimer declared dead stays dead.
+    """
 
     def __init__(self, redis: Redis, name: str | None = None):
         self.redis = redis
         self.name = name or new_claimer_name()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="claim-heartbeat", daemon=True)
+        self._renewed_at = 0.0
+        self._lost = False
 
     def __enter__(self) -> str:
+        started = time.monotonic()
         self.redis.set(_key(self.name), 1, px=int(HEARTBEAT_TTL_SECONDS * 1000))
+        self._renewed_at = started
         self._thread.start()
         return self.name
+
+    def alive(self) -> bool:
+        """May this claimer still act on its rows? (Its key surely has not expired yet.)"""
+        return not self._lost and time.monotonic() - self._renewed_at < HEARTBEAT_TTL_SECONDS - FENCE_MARGIN_SECONDS
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
@@ -53,10 +72,15 @@ class Heartbeat:
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT_TTL_SECONDS / 4):
+            started = time.monotonic()
             try:
-                self.redis.set(_key(self.name), 1, px=int(HEARTBEAT_TTL_SECONDS * 1000))
+                renewed = self.redis.set(_key(self.name), 1, xx=True, px=int(HEARTBEAT_TTL_SECONDS * 1000))
             except RedisError:  # Redis restarting: the next beat tries again; the claim is released if it stays down
-                pass
+                continue
+            if not renewed:  # expired: others may be taking the rows over; this claimer is dead for good
+                self._lost = True
+                return
+            self._renewed_at = started
 
 
 def dead_claimers(redis: Redis, claimers: Iterable[str]) -> set[str]:

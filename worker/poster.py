@@ -43,10 +43,15 @@ CHECK_WINDOW = timedelta(minutes=5)
 RETRY_IN_JOB_SECONDS = 2.0
 
 
+REASON_CLAIM_LOST = "claim_lost"
+
+
 class PromptPoster:
-    def __init__(self, zoom: Zoom, threads: int):
+    def __init__(self, zoom: Zoom, threads: int, still_ours: Callable[[], bool] = lambda: True):
         self.zoom = zoom
         self.threads = threads
+        # Asked before every attempt: False once the job's claims may have been handed to another job.
+        self.still_ours = still_ours
 
     def post_all(self, prompts: Sequence[PromptToPost], record: Callable[[list[PostResult]], None]) -> list[PostResult]:
         """Post every prompt (in due order, as fast as the rate limit allows); ``record`` receives the outcomes
@@ -88,6 +93,11 @@ class PromptPoster:
         """
         attempts, check_first = prompt.attempts, prompt.needs_check
         while True:
+            if not self.still_ours():
+                # Another job may be posting it now: hands off (the write below only lands if the row is still
+                # this job's, and then puts it back to be checked and posted at once).
+                return PostResult(prompt.prompt_id, prompt.session_id, Outcome.RETRY, reason=REASON_CLAIM_LOST,
+                                  retry_at=now_utc(), extra_attempts=attempts - prompt.attempts)
             result, outcome_unknown = self._attempt(prompt, attempts, check_first)
             result = replace(result, extra_attempts=attempts - prompt.attempts)
             if result.outcome is not Outcome.RETRY:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import Message
 
@@ -166,9 +167,10 @@ def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple
 
 
 def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None,
-            claimer: str | None = None) -> Outcome:
+            claimer: str | None = None, still_ours: Callable[[], bool] | None = None) -> Outcome:
     """Send one row if it is due; see the module's documentation for every outcome. ``claimer``: the name the
-    calling job keeps alive with a heartbeat (``worker.claims.Heartbeat``), so that its death frees the row."""
+    calling job keeps alive with a heartbeat (``worker.claims.Heartbeat``), so that its death frees the row;
+    ``still_ours``, asked just before the message leaves: False once the row may have been given to another."""
     now = now or now_utc()
     if not _claim(invite_id, now, claimer):
         return Outcome.NOT_CLAIMED
@@ -198,6 +200,8 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
                         now)
         raise
     db.session.commit()  # no transaction stays open while the mail server takes its time
+    if still_ours is not None and not still_ours():
+        return _hand_back(invite_id, claimer, now)
 
     try:
         (transport or transport_from_settings(settings)).send(message)
@@ -212,6 +216,19 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
     log.info("invite %s sent (member %s, %s, sequence %s)%s", invite.id, invite.member_id, invite.method.value,
              invite.sequence, f"; it carries {dropped} earlier row(s)" if dropped else "")
     return Outcome.SENT
+
+
+def _hand_back(invite_id: int, claimer: str | None, now: datetime) -> Outcome:
+    """The claim may have lapsed (the heartbeat could not be renewed in time): not sent; the row goes back to
+    pending unless another worker already holds it."""
+    db.session.execute(
+        update(Invite).where(Invite.id == invite_id, Invite.status == InviteStatus.SENDING,
+                             Invite.claimed_by == claimer)
+        .values(status=InviteStatus.PENDING, next_attempt_at=now, claimed_at=None, claimed_by=None, updated_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    log.warning("invite %s not sent: its claim may have lapsed; it goes back to be sent", invite_id)
+    return Outcome.NOT_CLAIMED
 
 
 def _record_failure(invite_id: int, error: MailError, now: datetime) -> Outcome:

@@ -30,11 +30,12 @@ def send_invites(invite_ids: list[int]) -> dict[str, int]:
 
     redis = current_app.extensions["redis"]
     counts: dict[str, int] = {}
-    with Heartbeat(redis) as claimer:
+    heartbeat = Heartbeat(redis)
+    with heartbeat as claimer:
         for invite_id in invite_ids:
             queues.unmark_queued(invite_id, redis)
             try:
-                outcome = delivery.deliver(invite_id, claimer=claimer).value
+                outcome = delivery.deliver(invite_id, claimer=claimer, still_ours=heartbeat.alive).value
             except Exception:
                 log.exception("invite %s could not be sent; it is tried again later", invite_id)
                 outcome = "error"

@@ -46,8 +46,9 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     if delay > 0:
         time.sleep(delay)
     results = []
-    with Heartbeat(redis) as claimer:
-        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS)
+    heartbeat = Heartbeat(redis)
+    with heartbeat as claimer:
+        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS, still_ours=heartbeat.alive)
         timetable = Timetable(redis)
 
         def record(batch):
@@ -57,7 +58,7 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
 
         results += poster.post_all(posting.claim_due(instant, claimer), record)
         watch_until = time.monotonic() + WATCH_SECONDS
-        while time.monotonic() < watch_until:
+        while time.monotonic() < watch_until and heartbeat.alive():
             others = posting.claimers_until(instant, claimer)
             db.session.commit()  # no transaction stays open while watching
             if not others:
