@@ -288,11 +288,13 @@ def test_sweep_releases_claims_of_a_dead_worker_and_rebuilds_a_lost_timetable(ap
 def test_a_job_takes_over_at_once_the_rows_of_a_job_that_died(app, actor, zoom_sandbox, redis_client):
     session = ready_session(actor)
     welcome = start_now(session)
-    # The other job of this instant claimed the welcome, posted it, and its worker was killed before it recorded
-    # it: its heartbeat stops with it.
+    # The other job of this instant claimed the welcome, posted it (saying first that it would, as its poster
+    # does), and its worker was killed before it recorded it: its heartbeat stops with it.
     with Heartbeat(redis_client) as claimer:
         (claimed,) = posting.claim_due(welcome.due_at, claimer)
         from integrations.zoom import zoom_from_settings
+        from worker.claims import note_attempt
+        note_attempt(redis_client, claimer, claimed.prompt_id)
         zoom_from_settings(app.extensions["settings"], redis_client).post_chat_message(
             claimed.host_user, claimed.channel_id, claimed.text)
     counts = post_due_prompts(ms(welcome.due_at))  # this instant's second job: nothing to claim, so it watches
@@ -302,6 +304,18 @@ def test_a_job_takes_over_at_once_the_rows_of_a_job_that_died(app, actor, zoom_s
     assert len(chat_texts(zoom_sandbox, session)) == 1  # checked in the channel first: not twice
     # At once, not at the next sweep (every SWEEP_INTERVAL_SECONDS, 10 s): a wide margin.
     assert (welcome.posted_at - welcome.due_at).total_seconds() < 5
+
+
+def test_rows_a_dead_job_never_tried_are_posted_without_a_check(app, actor, zoom_sandbox, redis_client):
+    session = ready_session(actor)
+    welcome = start_now(session)
+    with Heartbeat(redis_client) as claimer:  # claimed, then killed before trying anything
+        posting.claim_due(welcome.due_at, claimer)
+    zoom_sandbox.inject("5xx", count=1, path="/chat/", method="GET", status=503)  # a check would meet this
+    assert post_due_prompts(ms(welcome.due_at))["posted"] == 1
+    db.session.expire_all()
+    assert welcome.status is PromptStatus.POSTED and welcome.attempts == 2
+    assert len(chat_texts(zoom_sandbox, session)) == 1
 
 
 def test_a_live_claim_is_left_alone_by_the_sweep(app, actor, zoom_sandbox, redis_client):

@@ -92,3 +92,27 @@ def dead_claimers(redis: Redis, claimers: Iterable[str]) -> set[str]:
             pipe.exists(_key(name))
         alive = pipe.execute()
     return {name for name, exists in zip(names, alive) if not exists}
+
+
+def _attempts_key(claimer: str) -> str:
+    return f"entre_pairs:attempted:{claimer}"
+
+
+def note_attempt(redis: Redis, claimer: str, row_id: int) -> None:
+    """Say, before acting on a row, that this claimer is about to: a job taking its rows over after its death
+    needs to check only these (the others surely had no effect)."""
+    with redis.pipeline(transaction=False) as pipe:
+        pipe.sadd(_attempts_key(claimer), row_id)
+        pipe.expire(_attempts_key(claimer), 600)
+        pipe.execute()
+
+
+def attempted_by(redis: Redis, claimers: Iterable[str]) -> set[int] | None:
+    """The rows these claimers were about to act on, or None if Redis cannot say (then check them all)."""
+    try:
+        with redis.pipeline(transaction=False) as pipe:
+            for claimer in claimers:
+                pipe.smembers(_attempts_key(claimer))
+            return {int(member) for members in pipe.execute() for member in members}
+    except RedisError:
+        return None

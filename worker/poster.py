@@ -47,11 +47,14 @@ REASON_CLAIM_LOST = "claim_lost"
 
 
 class PromptPoster:
-    def __init__(self, zoom: Zoom, threads: int, still_ours: Callable[[], bool] = lambda: True):
+    def __init__(self, zoom: Zoom, threads: int, still_ours: Callable[[], bool] = lambda: True,
+                 before_attempt: Callable[[int], None] = lambda prompt_id: None):
         self.zoom = zoom
         self.threads = threads
         # Asked before every attempt: False once the job's claims may have been handed to another job.
         self.still_ours = still_ours
+        # Told before the first attempt at a row (``worker.claims.note_attempt``).
+        self.before_attempt = before_attempt
 
     def post_all(self, prompts: Sequence[PromptToPost], record: Callable[[list[PostResult]], None]) -> list[PostResult]:
         """Post every prompt (in due order, as fast as the rate limit allows); ``record`` receives the outcomes
@@ -92,6 +95,7 @@ class PromptPoster:
         to the timetable, the row ``pending`` with its ``next_attempt_at``.
         """
         attempts, check_first = prompt.attempts, prompt.needs_check
+        self.before_attempt(prompt.prompt_id)
         while True:
             if not self.still_ours():
                 # Another job may be posting it now: hands off (the write below only lands if the row is still

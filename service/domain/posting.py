@@ -73,11 +73,13 @@ class PromptToPost:
     host_user: str
     channel_id: str
     text: str
+    # Taken over from a job that died before it even tried this row (``worker.claims.attempted_by``).
+    never_tried: bool = False
 
     @property
     def needs_check(self) -> bool:
         """An earlier attempt may have reached Zoom: look in the channel before posting again."""
-        return self.attempts > 1
+        return self.attempts > 1 and not self.never_tried
 
 
 @dataclass(frozen=True)
@@ -300,17 +302,18 @@ def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(sec
     ).scalars())
 
 
-def release_claims(claimers: set[str], now: datetime | None = None) -> int:
+def release_claims(claimers: set[str], now: datetime | None = None) -> list[int]:
     """The rows these (dead) claimers held go back to ``pending``; they are checked in the channel before any
-    re-post (``PromptToPost.needs_check``). Returns how many rows were released."""
+    re-post (``PromptToPost.needs_check``). Returns the ids of the rows released."""
     if not claimers:
-        return 0
+        return []
     now = now or now_utc()
     released = db.session.execute(
         update(Prompt).where(Prompt.claimed_by.in_(sorted(claimers)), Prompt.status == PromptStatus.CLAIMED)
         .values(status=PromptStatus.PENDING, claimed_by=None, claimed_at=None, reason=REASON_WORKER_LOST,
-                next_attempt_at=None, updated_at=now),
+                next_attempt_at=None, updated_at=now)
+        .returning(Prompt.id),
         execution_options={"synchronize_session": False},
-    ).rowcount
+    ).scalars().all()
     db.session.commit()
-    return released
+    return list(released)

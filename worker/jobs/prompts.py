@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from integrations.zoom import ZoomError, zoom_from_settings
 from service.domain import posting
 from service.extensions import current_settings, db
-from worker.claims import Heartbeat, dead_claimers
+from worker.claims import Heartbeat, attempted_by, dead_claimers, note_attempt
 from worker.poster import PromptPoster
 from worker.timetable import Timetable
 
@@ -48,7 +49,8 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     results = []
     heartbeat = Heartbeat(redis)
     with heartbeat as claimer:
-        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS, still_ours=heartbeat.alive)
+        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS, still_ours=heartbeat.alive,
+                              before_attempt=lambda prompt_id: note_attempt(redis, claimer, prompt_id))
         timetable = Timetable(redis)
 
         def record(batch):
@@ -65,10 +67,14 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
                 break
             dead = dead_claimers(redis, others)
             if dead:
-                released = posting.release_claims(dead)
-                log.warning("prompts due at %s: took over %s row(s) of a job that died", instant.isoformat(),
-                            released)
-                results += poster.post_all(posting.claim_due(instant, claimer), record)
+                released = set(posting.release_claims(dead))
+                tried = attempted_by(redis, dead)
+                taken = [replace(p, never_tried=True) if tried is not None and p.prompt_id in released
+                         and p.prompt_id not in tried and p.attempts == 2 else p
+                         for p in posting.claim_due(instant, claimer)]
+                log.warning("prompts due at %s: took over %s row(s) of a job that died (%s never tried by it)",
+                            instant.isoformat(), len(released), sum(p.never_tried for p in taken))
+                results += poster.post_all(taken, record)
             else:
                 time.sleep(WATCH_POLL_SECONDS)
     if not results:

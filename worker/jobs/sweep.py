@@ -32,7 +32,7 @@ def sweep() -> dict[str, int]:
     settings = current_settings()
     redis = current_app.extensions["redis"]
     now = now_utc()
-    released = posting.release_claims(dead_claimers(redis, posting.stale_claimers(now)), now)
+    released = len(posting.release_claims(dead_claimers(redis, posting.stale_claimers(now)), now))
     if released:
         log.warning("released %s prompt(s) claimed by a worker that died; they are checked before re-posting",
                     released)
