@@ -46,9 +46,14 @@ def _enqueue_together(target: Queue, jobs: list, pipe: Pipeline | None = None) -
 
 
 def enqueue_meeting_sync(meeting_id: int, pipe: Pipeline | None = None) -> None:
-    job = Queue.prepare_data("worker.jobs.meetings.sync_meeting", args=(meeting_id,),
-                             job_id=f"meeting-sync-{meeting_id}", result_ttl=3600)
-    _enqueue_together(queue(ZOOM), [job], pipe)
+    enqueue_meeting_syncs([meeting_id], pipe)
+
+
+def enqueue_meeting_syncs(meeting_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
+    """One job per meeting, all in one Redis round trip (the sweep may find hundreds)."""
+    jobs = [Queue.prepare_data("worker.jobs.meetings.sync_meeting", args=(meeting_id,),
+                               job_id=f"meeting-sync-{meeting_id}", result_ttl=3600) for meeting_id in meeting_ids]
+    _enqueue_together(queue(ZOOM), jobs, pipe)
 
 
 # Invitations go to the worker in jobs of this many rows: one SMTP connection and one set of rendered agendas

@@ -42,8 +42,7 @@ def sweep() -> dict[str, int]:
         log.info("put %s prompt instant(s) back on the timetable", rescheduled)
     invites = retry_due_invites()
     meeting_ids = meetings.meetings_needing_sync(now)
-    for meeting_id in meeting_ids:
-        queues.enqueue_meeting_sync(meeting_id)
+    queues.enqueue_meeting_syncs(meeting_ids)
     summary = {"released": released, "rescheduled": rescheduled, "invites": invites, "meetings": len(meeting_ids)}
     if redis.set("entre_pairs:retention_ran", 1, nx=True, ex=RETENTION_EVERY_SECONDS):
         report = retention.run(now, settings.RETENTION_DAYS)
