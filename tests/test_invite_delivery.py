@@ -340,7 +340,7 @@ def test_a_dead_job_s_rows_come_back_at_the_next_sweep_and_a_live_one_s_stay(app
     dead_row, live_row, untouched, *_ = invites()
     # A job took its rows off the queue, claimed one, and died (its heartbeat stops with it)...
     with Heartbeat(redis_client) as dead:
-        queues.unmark_queued(dead_row.id, redis_client)
+        queues.unmark_queued([dead_row.id], redis_client)
         assert delivery._claim(dead_row.id, now_utc(), dead)
     # ...while another job is alive, busy sending its row.
     with Heartbeat(redis_client) as alive:

@@ -61,7 +61,7 @@ def enqueue_meeting_syncs(meeting_ids: Iterable[int], pipe: Pipeline | None = No
 INVITES_PER_JOB = 20
 # Rows handed to a job are marked here (row id -> when), in the same Redis round trip as the job: the sweep
 # leaves marked rows alone, and enqueues again a row that is unsent and unmarked (Redis lost its data, a job
-# died before reaching it). A job takes the mark off just before it claims the row.
+# died before claiming it). A job takes the marks off as it claims its rows.
 QUEUED_INVITES_KEY = "entre_pairs:invites:queued"
 # A mark older than this no longer protects its row (a job lost in a way nobody saw): it is enqueued again.
 QUEUED_MARK_TTL_SECONDS = 600
@@ -72,8 +72,10 @@ def _mark_queued(ids: list[int], pipe: Pipeline | None) -> None:
         (pipe if pipe is not None else connection()).zadd(QUEUED_INVITES_KEY, {str(i): time.time() for i in ids})
 
 
-def unmark_queued(invite_id: int, redis: Redis | None = None) -> None:
-    (redis or connection()).zrem(QUEUED_INVITES_KEY, str(invite_id))
+def unmark_queued(invite_ids: Iterable[int], redis: Redis | None = None) -> None:
+    ids = [str(i) for i in invite_ids]
+    if ids:
+        (redis or connection()).zrem(QUEUED_INVITES_KEY, *ids)
 
 
 def marked_queued(invite_ids: list[int], redis: Redis | None = None) -> set[int]:

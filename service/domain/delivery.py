@@ -166,13 +166,31 @@ def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple
     return build_message(envelope, composition.calendar.method, text, html, calendar), composition.link_digest
 
 
+def claim_many(invite_ids: list[int], claimer: str, now: datetime | None = None) -> set[int]:
+    """Claim the due rows among these for ``claimer`` in one statement (a job's rows: one commit, not one per
+    row); returns the ids claimed. Send each with ``deliver(..., claimed=True)``."""
+    now = now or now_utc()
+    claimed = db.session.execute(
+        update(Invite)
+        .where(Invite.id.in_(invite_ids), Invite.status == InviteStatus.PENDING,
+               or_(Invite.next_attempt_at.is_(None), Invite.next_attempt_at <= now))
+        .values(status=InviteStatus.SENDING, claimed_at=now, claimed_by=claimer, updated_at=now)
+        .returning(Invite.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    db.session.commit()
+    return set(claimed)
+
+
 def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None,
-            claimer: str | None = None, still_ours: Callable[[], bool] | None = None) -> Outcome:
+            claimer: str | None = None, still_ours: Callable[[], bool] | None = None,
+            claimed: bool = False) -> Outcome:
     """Send one row if it is due; see the module's documentation for every outcome. ``claimer``: the name the
     calling job keeps alive with a heartbeat (``worker.claims.Heartbeat``), so that its death frees the row;
-    ``still_ours``, asked just before the message leaves: False once the row may have been given to another."""
+    ``still_ours``, asked just before the message leaves: False once the row may have been given to another;
+    ``claimed``: the caller already claimed it for ``claimer`` (:func:`claim_many`)."""
     now = now or now_utc()
-    if not _claim(invite_id, now, claimer):
+    if not claimed and not _claim(invite_id, now, claimer):
         return Outcome.NOT_CLAIMED
     invite = db.session.get(Invite, invite_id)
     assert invite is not None
@@ -199,7 +217,7 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
         _record_failure(invite_id, TemporaryMailError("the message could not be prepared (see the worker's log)"),
                         now)
         raise
-    db.session.commit()  # no transaction stays open while the mail server takes its time
+    _end_reading()  # no transaction stays open while the mail server takes its time
     if still_ours is not None and not still_ours():
         return _hand_back(invite_id, claimer, now)
 
@@ -207,8 +225,6 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
         (transport or transport_from_settings(settings)).send(message)
     except MailError as error:
         return _record_failure(invite_id, error, now)
-    invite = db.session.get(Invite, invite_id)
-    assert invite is not None
     invite.attempts += 1
     _finish(invite, InviteStatus.SENT, sent_at=now, last_error=None, next_attempt_at=None, link_digest=digest)
     dropped = supersede_covered(invite, older_only=False, among=covered) if covered else 0
@@ -216,6 +232,17 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
     log.info("invite %s sent (member %s, %s, sequence %s)%s", invite.id, invite.member_id, invite.method.value,
              invite.sequence, f"; it carries {dropped} earlier row(s)" if dropped else "")
     return Outcome.SENT
+
+
+def _end_reading() -> None:
+    """End the (read-only) transaction without expiring what was read: the row, claimed by us, is not read
+    again just to record its outcome."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _hand_back(invite_id: int, claimer: str | None, now: datetime) -> Outcome:

@@ -21,8 +21,8 @@ def send_invites(invite_ids: list[int]) -> dict[str, int]:
     Returns how many rows ended with each outcome.
 
     While it runs, a heartbeat keeps its claimer's name alive (``worker.claims``): if the job dies, the sweep
-    gives the rows it held back within seconds. A row's queued mark is taken off just before it is claimed,
-    so rows the job never reached are found by the sweep too. Temporary mail failures are not errors here:
+    gives the rows it held back within seconds. The rows' queued marks come off as the job claims them (all
+    of them in one statement), so that if the job dies the sweep finds them: released, or never claimed. Temporary mail failures are not errors here:
     the row records its next attempt. A row that could not be prepared (a bug) is logged and the others go on.
     """
     from worker import queues
@@ -32,10 +32,14 @@ def send_invites(invite_ids: list[int]) -> dict[str, int]:
     counts: dict[str, int] = {}
     heartbeat = Heartbeat(redis)
     with heartbeat as claimer:
+        queues.unmark_queued(invite_ids, redis)
+        claimed = delivery.claim_many(invite_ids, claimer)
         for invite_id in invite_ids:
-            queues.unmark_queued(invite_id, redis)
+            if invite_id not in claimed:
+                counts[delivery.Outcome.NOT_CLAIMED.value] = counts.get(delivery.Outcome.NOT_CLAIMED.value, 0) + 1
+                continue
             try:
-                outcome = delivery.deliver(invite_id, claimer=claimer, still_ours=heartbeat.alive).value
+                outcome = delivery.deliver(invite_id, claimer=claimer, still_ours=heartbeat.alive, claimed=True).value
             except Exception:
                 log.exception("invite %s could not be sent; it is tried again later", invite_id)
                 outcome = "error"
