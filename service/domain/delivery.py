@@ -150,9 +150,10 @@ def _drop(invite: Invite, reason: str, carried_by: int | None = None) -> Outcome
     return Outcome.SUPERSEDED
 
 
-def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple[Message, str | None]:
+def _compose_message(invite: Invite, settings: Settings, now: datetime,
+                     delivered: bool | None = None) -> tuple[Message, str | None]:
     """The e-mail for this row, and the digest of the join link it carries (None for a cancellation)."""
-    composition: Composition = compose(invite, settings, now)
+    composition: Composition = compose(invite, settings, now, delivered)
     calendar = render_calendar(composition.calendar)
     text, html = render_letter(composition.letter)
     envelope = Envelope(
@@ -204,7 +205,8 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
         return _drop(invite, "nothing had been delivered to cancel")
     covered = _pending_covered_ids(invite, siblings)
     try:
-        message, digest = _compose_message(invite, settings, now)
+        message, digest = _compose_message(invite, settings, now, delivered=any(
+            row.method is InviteMethod.REQUEST and row.status is InviteStatus.SENT for row in siblings))
     except WaitingForMeeting:
         _finish(invite, InviteStatus.PENDING, next_attempt_at=now + MEETING_WAIT, claimed_at=None, claimed_by=None)
         return Outcome.WAITING

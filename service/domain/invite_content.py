@@ -108,6 +108,14 @@ class _Reader:
     now: datetime
     # A request waits for the meeting's join link; a file to download goes without it until the meeting exists.
     link_required: bool = True
+    # Whether the person already received a request for this object, when the caller knows (else it is read).
+    delivered: bool | None = None
+
+    @property
+    def change(self) -> Change:
+        """An invitation the first time, an update after."""
+        delivered = delivered_before(self.invite) if self.delivered is None else self.delivered
+        return Change.UPDATED if delivered else Change.INVITED
 
     @property
     def still_active(self) -> bool:
@@ -260,7 +268,7 @@ def _series_request(reader: _Reader, series: SessionSeries) -> Composition:
     calendar = _calendar(reader, Method.REQUEST, series.timezone, (master, *overrides),
                          _recurrence(series, slots, with_exdates=True))
     agenda_text, agenda_html = _agenda(reader, ahead[0], clock_times=False)
-    letter = _letter(reader, Change.UPDATED if delivered_before(reader.invite) else Change.INVITED,
+    letter = _letter(reader, reader.change,
                      master.text.summary, _series_schedule(series, slots), join_url=join.url if join else None,
                      passcode=join.passcode if join else None, led_sessions=led,
                      participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html)
@@ -336,7 +344,7 @@ def _own_request(reader: _Reader, session: GroupSession) -> Composition:
         raise Obsolete("the person is no longer expected at this session")
     if session.ends_at <= reader.now:
         raise Obsolete("the session is over")
-    change = Change.UPDATED if delivered_before(reader.invite) else Change.INVITED
+    change = reader.change
     return _one_session_request(reader, session, _join_link(reader, session.zoom_meeting), session.calendar_sequence,
                                 change)
 
@@ -361,8 +369,9 @@ def _reader(invite: Invite, settings: Settings, now: datetime) -> _Reader:
     return reader
 
 
-def compose(invite: Invite, settings: Settings, now: datetime) -> Composition:
-    return _compose(_reader(invite, settings, now))
+def compose(invite: Invite, settings: Settings, now: datetime, delivered: bool | None = None) -> Composition:
+    """``delivered``: whether the person already received a request for this object, if the caller knows."""
+    return _compose(replace(_reader(invite, settings, now), delivered=delivered))
 
 
 def _compose(reader: _Reader) -> Composition:
