@@ -10,10 +10,15 @@ What it does:
    domain services, and marks their Zoom meetings ready;
 2. starts a real SMTP server (aiosmtpd, in its own process so that it does not share this one's time) on
    127.0.0.1 and a free port, keeping nothing (``aiosmtpd.handlers.Sink``);
-3. sends every invitation row with ``service.domain.delivery.deliver`` (claim, render from the database, iMIP
-   message, SMTP, record) in one process, timing each;
-4. prints messages/s, p50/p95/max per message, the share of time spent rendering (and the size of the messages,
-   rendered again), and the peak Python memory (tracemalloc) and process RSS.
+3. sends every invitation row as the worker does, in jobs of ``INVITES_PER_JOB`` rows
+   (``worker.jobs.invites.send_invites``: claim, render from the database, iMIP message, SMTP over the process's
+   one connection, record) in one process, timing each job;
+4. beside each timed pass (``--runs``, 3 by default; the rows are made pending again between passes), runs the
+   simple alternative in the same process against the same SMTP stand-in — a bare ``icalendar`` + ``smtplib``
+   loop (:func:`bare_loop`) — and prints both rates and their ratio (min / median / max over the runs);
+5. prints p50/p95/max per message (the median run), the time rendering alone takes (and the size of the
+   messages, rendered again), and, from a separate untimed pass, the peak Python memory (tracemalloc slows
+   every allocation, so it never runs inside a timed loop) and the process RSS.
 
 It uses its own Redis database (``--redis-url``, default db 12), emptied first and last.
 """
@@ -44,7 +49,62 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--occurrences", type=int, default=52)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--runs", type=int, default=3, help="timed passes (each beside a bare-loop pass)")
     return parser.parse_args()
+
+
+def _mmm(values: list[float], spec: str = ".1f") -> str:
+    return " / ".join(format(v, spec) for v in (values[0], statistics.median(values), values[-1]))
+
+
+def bare_loop(port: int, count: int) -> float:
+    """The simple alternative: ``icalendar`` + ``smtplib``, one connection per message, to the same SMTP
+    stand-in: one weekly event (52 weeks) with its VTIMEZONE, a text and an HTML body, the calendar inline and
+    attached (about 20 KiB). Returns the seconds ``count`` messages took."""
+    import smtplib
+    from datetime import datetime, timezone
+    from email.message import EmailMessage
+    from uuid import uuid4
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event, Timezone, vCalAddress
+
+    zone = ZoneInfo("America/Toronto")
+    body = "Ordre du jour de la rencontre, questions et ressources de soutien. " * 55
+    started = time.perf_counter()
+    for index in range(count):
+        calendar = Calendar()
+        calendar.add("prodid", "-//bench//bare//FR")
+        calendar.add("version", "2.0")
+        calendar.add("method", "REQUEST")
+        start = datetime(2027, 1, 5, 18, 30, tzinfo=zone) + timedelta(days=index % 7)
+        event = Event()
+        event.add("uid", f"{uuid4()}@bench")
+        event.add("dtstamp", datetime.now(timezone.utc))
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=30))
+        event.add("rrule", {"FREQ": "WEEKLY", "COUNT": 52})
+        event.add("summary", "Rencontre d’équipe")
+        event.add("description", body)
+        event.add("organizer", vCalAddress("mailto:ep@exemple.ca"))
+        attendee = vCalAddress(f"mailto:p{index}@exemple.ca")
+        attendee.params.update({"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"})
+        event.add("attendee", attendee)
+        calendar.add_component(Timezone.from_tzinfo(zone, first_date=start.date(),
+                                                    last_date=(start + timedelta(weeks=52)).date()))
+        calendar.add_component(event)
+        data = calendar.to_ical()
+        message = EmailMessage()
+        message["From"], message["To"] = "Entre pairs <ep@exemple.ca>", f"p{index}@exemple.ca"
+        message["Subject"] = "Invitation : Rencontre d’équipe"
+        message.set_content(body)
+        message.add_alternative(f"<p>{body}</p>", subtype="html")
+        message.add_alternative(data, maintype="text", subtype="calendar", params={"method": "REQUEST"})
+        message.add_attachment(data, maintype="application", subtype="ics", filename="invite.ics")
+        with smtplib.SMTP("127.0.0.1", port, timeout=20) as connection:
+            connection.send_message(message)
+    bare_loop.size = len(message.as_bytes())
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -103,22 +163,51 @@ def main() -> None:
             db.session.commit()
             ids = list(db.session.execute(select(Invite.id).order_by(Invite.id)).scalars())
 
+            from service.domain.clock import now_utc
+            from service.domain.delivery import _compose_message
+            from service.models import InviteStatus
+
+            def reset_rows() -> None:
+                db.session.execute(db.update(Invite).values(status=InviteStatus.PENDING, next_attempt_at=None,
+                                                            claimed_at=None, superseded_by_id=None))
+                db.session.commit()
+
+            from worker.jobs.invites import send_invites
+            from worker.queues import INVITES_PER_JOB
+
+            def send_all() -> list[float]:
+                """What the worker runs: jobs of INVITES_PER_JOB rows; each message's time is its job's share."""
+                timings = []
+                for start in range(0, len(ids), INVITES_PER_JOB):
+                    chunk = ids[start:start + INVITES_PER_JOB]
+                    t0 = time.perf_counter()
+                    counts = send_invites(chunk)
+                    timings += [(time.perf_counter() - t0) / len(chunk)] * len(chunk)
+                    assert counts == {delivery.Outcome.SENT.value: len(chunk)}, counts
+                return timings
+
+            runs, baselines = [], []
+            for run in range(args.runs):
+                if run:
+                    reset_rows()
+                load = Path("/proc/loadavg").read_text().split()[0]
+                started = time.perf_counter()
+                timings = send_all()
+                elapsed = time.perf_counter() - started
+                bare = bare_loop(port, len(ids))
+                runs.append((elapsed, timings, load))
+                baselines.append(bare)
+                print(f"run {run + 1}: {len(ids) / elapsed:.1f} messages/s; bare loop {len(ids) / bare:.1f} messages/s;"
+                      f" ratio {bare / elapsed:.2f}; load {load}", flush=True)
+
+            # Memory in its own pass: tracemalloc slows every allocation several times over.
+            reset_rows()
             tracemalloc.start()
-            timings = []
-            started = time.perf_counter()
-            for invite_id in ids:
-                t0 = time.perf_counter()
-                outcome = delivery.deliver(invite_id)
-                timings.append(time.perf_counter() - t0)
-                assert outcome is delivery.Outcome.SENT, outcome
-            elapsed = time.perf_counter() - started
+            send_all()
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
 
             # The rendering alone, for the same rows (no claim, no SMTP, no writes).
-            from service.domain.delivery import _compose_message
-            from service.domain.clock import now_utc
-
             render_started = time.perf_counter()
             sizes = []
             for invite_id in ids:
@@ -131,16 +220,25 @@ def main() -> None:
         smtp.terminate()
         smtp.wait(timeout=10)
 
+    rates = sorted(len(ids) / elapsed for elapsed, _, _ in runs)
+    bare_rates = sorted(len(ids) / bare for bare in baselines)
+    ratios = sorted(bare / elapsed for (elapsed, _, _), bare in zip(runs, baselines))
+    elapsed, timings, _ = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
     ordered = sorted(timings)
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; {args.groups} groups x 8 members, "
           f"{args.occurrences}-week series")
-    print(f"messages sent:        {len(ids)} in {elapsed:.2f} s = {len(ids) / elapsed:.1f} messages/s (one process)")
-    print(f"per message:          p50 {statistics.median(ordered) * 1000:.1f} ms, "
+    print(f"runs:                 {len(runs)}; load average at each start: {', '.join(load for _, _, load in runs)}")
+    print(f"messages/s (one process), min / median / max: {_mmm(rates)}")
+    print(f"bare icalendar + smtplib loop, same SMTP stand-in:  {_mmm(bare_rates)} "
+          f"({bare_loop.size / 1024:.1f} KiB a message, one connection each)")
+    print(f"ratio to the bare loop (same run): {_mmm(ratios, '.2f')}")
+    print(f"per message (its job's time / its rows): p50 {statistics.median(ordered) * 1000:.1f} ms, "
           f"p95 {ordered[int(len(ordered) * 0.95) - 1] * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms")
     print(f"rendering alone:      {render_elapsed / len(ids) * 1000:.1f} ms per message "
-          f"({render_elapsed / elapsed * 100:.0f}% of the sending time)")
-    print(f"message size:         {statistics.mean(sizes) / 1024:.1f} KiB on average, {max(sizes) / 1024:.1f} KiB max")
-    print(f"peak Python memory:   {peak / 1024 / 1024:.1f} MiB while sending; "
+          f"({render_elapsed / elapsed * 100:.0f}% of the median run's sending time)")
+    print(f"message size:         median {statistics.median(sizes) / 1024:.1f} KiB, mean "
+          f"{statistics.mean(sizes) / 1024:.1f} KiB, max {max(sizes) / 1024:.1f} KiB")
+    print(f"peak Python memory:   {peak / 1024 / 1024:.1f} MiB while sending (a separate, untimed pass); "
           f"process RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -20,6 +20,9 @@ For each N it:
    posts (their jobs included), lost and duplicated counts, and the rate-limit bound N/R beside the measured worst
    lateness of a rush.
 
+``--kill-before-due``: one of the prompt workers (and its job process) is killed 0.1 s before the first instant,
+when both jobs of that instant are already in the workers' hands, and not restarted: the survivor must post.
+
 ``--faults``: the sandbox fails 20 % of the chat posts (7 % a 503, 6 % a 504 after 1 s, 6 % an answer lost after the
 message was kept, 1 % a 429 with Retry-After 1 s, which pauses every process), its tokens expire every 20 s, and one
 prompt worker is killed with SIGKILL in the middle of the first rush (and restarted, as a process manager would).
@@ -55,6 +58,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--spacing", type=float, default=3.0, help="seconds between two rushes, at least (default 3)")
     parser.add_argument("--workers", type=int, default=2, help="prompt worker processes (default 2)")
     parser.add_argument("--faults", action="store_true", help="20 %% Zoom faults and one worker killed")
+    parser.add_argument("--kill-before-due", action="store_true",
+                        help="kill one prompts worker and its job 0.1 s before the first instant (no restart)")
     parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
     return parser.parse_args()
@@ -154,6 +159,13 @@ def run(n: int, args: argparse.Namespace) -> dict:
                     workers.remove(killed)
                     fleet.start_worker(f"{killed}-restarted", queues="prompts,sweep")
                     workers.append(f"{killed}-restarted")
+            if args.kill_before_due:
+                # Both jobs of the first instant are in the workers' hands (released 0.3 s ahead): one dies.
+                time.sleep(max(0.0, first_due.timestamp() - 0.1 - time.time()))
+                killed = workers[0]
+                cpu_before -= fleet.cpu_seconds([killed])
+                fleet.kill(killed)
+                workers.remove(killed)
             settled = wait_until(lambda: unfinished(session_ids) == 0, timeout=300 + spacing * args.prompts,
                                  interval=0.5)
             cpu = fleet.cpu_seconds(workers) - cpu_before
@@ -170,7 +182,8 @@ def run(n: int, args: argparse.Namespace) -> dict:
     worst = max(late) if late else float("nan")
     posts = result.posted
     return {
-        "sessions": n, "prompts_per_session": args.prompts, "faults": args.faults, "settled": settled,
+        "sessions": n, "prompts_per_session": args.prompts, "faults": args.faults,
+        "kill_before_due": args.kill_before_due, "settled": settled,
         "expected": result.expected, "posted": posts, "lost": result.lost, "duplicated": result.duplicated,
         "statuses": dict(result.statuses), "retried": result.retried, "killed_worker": killed,
         "lateness_p50": percentile(late, 0.50), "lateness_p99": percentile(late, 0.99), "lateness_max": worst,
@@ -185,6 +198,8 @@ def run(n: int, args: argparse.Namespace) -> dict:
 
 def show(figures: dict) -> None:
     mode = "faults + a worker killed" if figures["faults"] else "no faults"
+    if figures.get("kill_before_due"):
+        mode += f", {figures['killed_worker']} killed 0.1 s before the first instant"
     print(f"\nN = {figures['sessions']} sessions x {figures['prompts_per_session']} prompts ({mode})")
     print(f"  posted {figures['posted']}/{figures['expected']}   lost {figures['lost']}   duplicated "
           f"{figures['duplicated']}   rows {figures['statuses']}   retried {figures['retried']}")

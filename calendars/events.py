@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vRecur, vText, vUri
 
-from calendars.timezones import vtimezone_for
+from calendars.timezones import vtimezone_bytes
 
 UTC = timezone.utc
 PRODID = "-//Entre pairs//Invitations//FR"
@@ -198,7 +198,10 @@ def render_calendar(obj: CalendarObject) -> bytes:
 
 def render_calendars(objects: Sequence[CalendarObject]) -> bytes:
     """Several calendar objects of one recipient in one stream: one VTIMEZONE per zone, then each object's
-    events. They share one method (a PUBLISH file holding a series and single sessions, each with its UID)."""
+    events. They share one method (a PUBLISH file holding a series and single sessions, each with its UID).
+
+    The VTIMEZONE comes as bytes from a cache (the same for every member of a group), and lines are folded
+    by :func:`fold` rather than icalendar's character-by-character folding (a sixth of the sending time)."""
     if not objects:
         raise ValueError("a calendar needs at least one object")
     methods = {obj.method for obj in objects}
@@ -214,13 +217,43 @@ def render_calendars(objects: Sequence[CalendarObject]) -> bytes:
     moments: dict[str, list[datetime]] = {}
     for obj in objects:
         moments.setdefault(obj.timezone, []).extend(_moments(obj))
+    head = _lines(calendar)
+    end = head.pop()  # END:VCALENDAR: the components go before it
+    parts = [head]
     for name, zone_moments in moments.items():
-        calendar.add_component(vtimezone_for(name, zone_moments))
+        parts.append(vtimezone_bytes(name, zone_moments))
     for obj in objects:
         zone = ZoneInfo(obj.timezone)
         for occurrence in sorted(obj.events, key=_master_first):
-            calendar.add_component(_vevent(obj, occurrence, zone))
-    return calendar.to_ical()
+            parts.append(_lines(_vevent(obj, occurrence, zone)))
+    return b"".join(b"".join(lines) if isinstance(lines, list) else lines for lines in parts) + end
+
+
+def _lines(component) -> list[bytes]:
+    """The component's content lines, folded, each ending with CRLF (what ``to_ical()`` writes)."""
+    return [fold(line) + b"\r\n" for line in component.content_lines() if line]
+
+
+def fold(line: str, limit: int = 75) -> bytes:
+    """One content line folded as RFC 5545 §3.1 asks, byte for byte as icalendar folds it: pieces of at most
+    ``limit - 1`` octets, never inside a UTF-8 character, and never ending on a backslash or caret (an escape
+    stays with the character it escapes)."""
+    data = line.encode("utf-8")
+    if len(data) < limit:
+        return data
+    room = limit - 1
+    pieces = []
+    start, size = 0, len(data)
+    while size - start > room:
+        end = start + room
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: the character starts earlier
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
 
 
 def _master_first(occurrence: Occurrence) -> tuple[int, datetime]:

@@ -19,9 +19,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
+from email.charset import QP, Charset
+from email.encoders import encode_base64
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.message import EmailMessage, Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, make_msgid
+from functools import lru_cache
 
 from calendars.events import Method, Person
 
@@ -44,8 +52,10 @@ class Envelope:
     language: str = "fr"
 
 
+@lru_cache(maxsize=64)
 def parse_mailbox(value: str) -> Address:
-    """``"Name <addr@host>"`` or ``"addr@host"`` as an :class:`Address`."""
+    """``"Name <addr@host>"`` or ``"addr@host"`` as an :class:`Address` (``MAIL_FROM``, read for every message:
+    parsed once per process)."""
     message = EmailMessage(policy=policy.default)
     message["From"] = value
     addresses = message["From"].addresses
@@ -61,19 +71,43 @@ def message_id(local_part: str, sender: str) -> str:
     return f"<{clean}@{domain}>" if clean else make_msgid(domain=domain)
 
 
-def build_message(envelope: Envelope, method: Method, text: str, html: str, calendar: bytes) -> EmailMessage:
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = parse_mailbox(envelope.sender)
-    message["To"] = Address(display_name=header_safe(envelope.recipient.name), addr_spec=envelope.recipient.email)
-    message["Subject"] = header_safe(envelope.subject)
+# Built with the email package's compat32 classes, headers already ASCII (RFC 2047 words): the modern
+# policy parses back each header it is given and refolds them all when flattening, which took longer than
+# rendering the calendar itself. CRLF line endings throughout, as SMTP wants them.
+_MIME_POLICY = compat32.clone(linesep="\r\n")
+
+
+def _utf8(body_encoding: int) -> Charset:
+    charset = Charset("utf-8")
+    charset.body_encoding = body_encoding
+    return charset
+
+
+def _mailbox(name: str, address: str) -> str:
+    return formataddr((header_safe(name), address), charset="utf-8")
+
+
+def _calendar_part(maintype: str, subtype: str, calendar: bytes, **params: str) -> MIMEBase:
+    part = MIMEBase(maintype, subtype, policy=_MIME_POLICY, **params)
+    part.set_payload(calendar)
+    encode_base64(part)  # from bytes: the calendar's CRLF line endings survive
+    return part
+
+
+def build_message(envelope: Envelope, method: Method, text: str, html: str, calendar: bytes) -> Message:
+    sender = parse_mailbox(envelope.sender)
+    alternative = MIMEMultipart("alternative", policy=_MIME_POLICY, _subparts=[
+        MIMEText(text, "plain", _utf8(QP), policy=_MIME_POLICY),
+        MIMEText(html, "html", _utf8(QP), policy=_MIME_POLICY),
+        _calendar_part("text", "calendar", calendar, method=method.value, charset="UTF-8"),
+    ])
+    attachment = _calendar_part("application", "ics", calendar, name=ATTACHMENT_NAME)
+    attachment.add_header("Content-Disposition", "attachment", filename=ATTACHMENT_NAME)
+    message = MIMEMultipart("mixed", policy=_MIME_POLICY, _subparts=[alternative, attachment])
+    message["From"] = _mailbox(sender.display_name, sender.addr_spec)
+    message["To"] = _mailbox(envelope.recipient.name, envelope.recipient.email)
+    message["Subject"] = Header(header_safe(envelope.subject), "utf-8", header_name="Subject")
     message["Date"] = format_datetime(envelope.date)
     message["Message-ID"] = envelope.message_id
-    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(calendar, maintype="text", subtype="calendar", cte="base64",
-                            params={"method": method.value, "charset": "UTF-8"})
-    message.add_attachment(calendar, maintype="application", subtype="ics", cte="base64",
-                           filename=ATTACHMENT_NAME, params={"name": ATTACHMENT_NAME})
-    # After the parts: setting the content clears every Content-* header.
     message["Content-Language"] = {"fr": "fr-CA", "en": "en-CA"}.get(envelope.language, envelope.language)
     return message

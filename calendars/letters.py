@@ -79,6 +79,8 @@ class Description:
     agenda_text: str = ""
     resources: tuple[ResourceLike, ...] = ()
     participant_url: str | None = None
+    # A series copy of someone who leads some of its sessions: their personal page has the console link.
+    leads_some: bool = False
 
 
 @dataclass(frozen=True)

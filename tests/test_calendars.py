@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calendars import (
     CalendarObject,
@@ -216,3 +218,15 @@ def test_the_imip_message_is_an_invitation_to_every_client():
     assert attachment.get_payload(decode=True) == data
     assert message["Message-ID"] == "<invite-7-abc@exemple.ca>" and message["Content-Language"] == "en-CA"
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab\\^;,: éà€😀")) | st.characters(blacklist_categories=("Cs",),
+                                                                              blacklist_characters="\r\n"),
+               max_size=400))
+def test_lines_are_folded_byte_for_byte_as_icalendar_folds_them(line):
+    from icalendar.parser import Contentline
+
+    from calendars.events import fold
+
+    assert fold(line) == Contentline(line).to_ical()

@@ -73,7 +73,7 @@ def test_nothing_leaves_without_the_join_link_and_everything_leaves_once_it_is_t
 
     make_ready(session.zoom_meeting)  # makes them due and enqueues them
     assert delivery.invites_to_retry() == []  # their jobs are queued: the sweep leaves them alone...
-    later = now_utc() + delivery.LOST_ENQUEUE_AFTER + timedelta(seconds=1)
+    later = now_utc() + delivery.ENQUEUE_GRACE + timedelta(seconds=1)
     assert sorted(delivery.invites_to_retry(later)) == [i.id for i in rows]  # ...unless they stay unsent
     run_mail_jobs(app)
     db.session.expire_all()
@@ -300,13 +300,84 @@ def test_the_sweep_job_releases_and_enqueues_what_is_due(app, actor, smtp, redis
     make_ready(session.zoom_meeting)
     redis_client.flushdb()
     assert retry_due_invites() == 0  # a sweep right away would most likely find the jobs still queued
-    db.session.execute(update(Invite).values(updated_at=now_utc() - delivery.LOST_ENQUEUE_AFTER))
+    db.session.execute(update(Invite).values(updated_at=now_utc() - delivery.ENQUEUE_GRACE))
     db.session.commit()
     assert retry_due_invites() == 4
-    assert len(Queue("mail", connection=redis_client).job_ids) == 4
+    assert len(Queue("mail", connection=redis_client).job_ids) == 1  # the four rows in one job
+    assert retry_due_invites() == 0  # marked as queued: not enqueued again
     run_mail_jobs(app)
     assert len(smtp.received) == 4
     assert retry_due_invites() == 0
+
+
+def test_invitations_whose_queue_entry_was_lost_go_out_within_two_minutes_once(app, actor, smtp, redis_client):
+    from service.domain.clock import now_utc as clock
+    from worker.jobs.invites import retry_due_invites
+    from worker.jobs.sweep import sweep
+
+    _, session = scheduled_kickoff(actor)
+    make_ready(session.zoom_meeting)  # their job is queued...
+    redis_client.flushdb()  # ...and Redis loses it
+    assert sweep()["invites"] == 0  # too young: their job may still be on its way
+    # Found by the first sweep once they are ENQUEUE_GRACE old: the sweep runs every SWEEP_INTERVAL_SECONDS.
+    recovery = delivery.ENQUEUE_GRACE + timedelta(seconds=app.extensions["settings"].SWEEP_INTERVAL_SECONDS)
+    assert recovery < timedelta(minutes=2)
+    db.session.execute(update(Invite).values(updated_at=clock() - delivery.ENQUEUE_GRACE))
+    db.session.commit()
+    assert sweep()["invites"] == 4
+    run_mail_jobs(app)
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == sorted(i.email for i in invites())
+    assert retry_due_invites() == 0 and {i.status for i in invites()} == {InviteStatus.SENT}
+
+
+def test_a_dead_job_s_rows_come_back_at_the_next_sweep_and_a_live_one_s_stay(app, actor, smtp, redis_client):
+    from worker import queues
+    from worker.claims import Heartbeat
+    from worker.jobs.invites import retry_due_invites
+
+    _, session = scheduled_kickoff(actor)
+    make_ready(session.zoom_meeting)
+    redis_client.flushdb()
+    dead_row, live_row, untouched, *_ = invites()
+    # A job took its rows off the queue, claimed one, and died (its heartbeat stops with it)...
+    with Heartbeat(redis_client) as dead:
+        queues.unmark_queued([dead_row.id], redis_client)
+        assert delivery._claim(dead_row.id, now_utc(), dead)
+    # ...while another job is alive, busy sending its row.
+    with Heartbeat(redis_client) as alive:
+        assert delivery._claim(live_row.id, now_utc(), alive)
+        db.session.execute(update(Invite).where(Invite.id.in_([dead_row.id, live_row.id]))
+                           .values(claimed_at=now_utc() - delivery.CLAIM_GRACE - timedelta(seconds=1)))
+        db.session.execute(update(Invite).values(updated_at=now_utc() - delivery.ENQUEUE_GRACE))
+        db.session.commit()
+        assert delivery.sending_claimers() == {dead, alive}
+        assert retry_due_invites() == 3  # the dead job's row and the two nobody held; not the live one's
+        db.session.expire_all()
+        assert dead_row.status is InviteStatus.PENDING and dead_row.attempts == 1 and dead_row.claimed_by is None
+        assert live_row.status is InviteStatus.SENDING and live_row.claimed_by == alive
+        run_mail_jobs(app)
+    db.session.expire_all()
+    assert live_row.status is InviteStatus.SENDING and untouched.status is InviteStatus.SENT
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == sorted(i.email for i in invites() if i.id != live_row.id)
+
+
+def test_a_mark_older_than_its_lifetime_no_longer_protects_its_row(app, actor, smtp, redis_client):
+    import time as clock
+
+    from worker import queues
+    from worker.jobs.invites import retry_due_invites
+
+    _, session = scheduled_kickoff(actor)
+    make_ready(session.zoom_meeting)
+    redis_client.delete("rq:queue:mail")  # the jobs are gone, the marks stay (nobody saw the job go)
+    db.session.execute(update(Invite).values(updated_at=now_utc() - delivery.ENQUEUE_GRACE))
+    db.session.commit()
+    assert retry_due_invites() == 0
+    old = clock.time() - queues.QUEUED_MARK_TTL_SECONDS - 1
+    redis_client.zadd(queues.QUEUED_INVITES_KEY, {str(i.id): old for i in invites()})
+    assert retry_due_invites() == 4
+    run_mail_jobs(app)
+    assert len(smtp.received) == 4
 
 
 def _self_signed(tmp_path):
@@ -340,24 +411,53 @@ def test_smtp_with_starttls_and_login(tmp_path, monkeypatch):
     server_context.load_cert_chain(cert_path, key_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))  # the client trusts this test certificate authority
     with MailServer(tls_context=server_context, credentials=("service", "s3cret")) as server:
-        SmtpTransport("127.0.0.1", server.port, "service", "s3cret", starttls=True, timeout=5).send(_message())
-        assert [r.rcpt_tos for r in server.received] == [["alice@exemple.ca"]]
-        with pytest.raises(TemporaryMailError) as refused_login:
-            SmtpTransport("127.0.0.1", server.port, "service", "wrong", starttls=True, timeout=5).send(_message())
+        with SmtpTransport("127.0.0.1", server.port, "service", "s3cret", starttls=True, timeout=5) as transport:
+            transport.send(_message())
+            transport.send(_message())  # the same connection, still logged in
+        assert [r.rcpt_tos for r in server.received] == [["alice@exemple.ca"]] * 2
+        assert len({r.peer for r in server.received}) == 1
+        with pytest.raises(TemporaryMailError) as refused_login, \
+                SmtpTransport("127.0.0.1", server.port, "service", "wrong", starttls=True, timeout=5) as transport:
+            transport.send(_message())
         assert "SMTP_PASSWORD" in refused_login.value.reason and "wrong" not in refused_login.value.reason
-        with pytest.raises(TemporaryMailError) as no_tls:  # the server requires STARTTLS before anything
-            SmtpTransport("127.0.0.1", server.port, "", "", starttls=False, timeout=5).send(_message())
+        with pytest.raises(TemporaryMailError) as no_tls, \
+                SmtpTransport("127.0.0.1", server.port, "", "", starttls=False, timeout=5) as transport:
+            transport.send(_message())  # the server requires STARTTLS before anything
         assert no_tls.value.code == 530
-    with MailServer() as plain, pytest.raises(TemporaryMailError) as unsupported:
-        SmtpTransport("127.0.0.1", plain.port, starttls=True, timeout=5).send(_message())
+    with MailServer() as plain, pytest.raises(TemporaryMailError) as unsupported, \
+            SmtpTransport("127.0.0.1", plain.port, starttls=True, timeout=5) as transport:
+        transport.send(_message())
     assert "STARTTLS" in unsupported.value.reason
 
 
 def test_a_recipient_refused_for_good_raises_a_permanent_error(smtp):
     smtp.recorder.refuse_recipients["alice@exemple.ca"] = "550 5.7.1 Delivery not authorized"
-    with pytest.raises(PermanentMailError) as refused:
-        SmtpTransport("127.0.0.1", smtp.port, starttls=False, timeout=5).send(_message())
-    assert refused.value.code == 550 and "5.7.1" in refused.value.reason
+    with SmtpTransport("127.0.0.1", smtp.port, starttls=False, timeout=5) as transport:
+        with pytest.raises(PermanentMailError) as refused:
+            transport.send(_message())
+        assert refused.value.code == 550 and "5.7.1" in refused.value.reason
+        smtp.recorder.refuse_recipients.clear()
+        transport.send(_message())  # the session was reset after the refusal, and goes on
+    assert len(smtp.received) == 1
+
+
+def test_one_connection_carries_many_messages_and_a_closed_one_is_replaced():
+    first = MailServer().__enter__()
+    port = first.port
+    with SmtpTransport("127.0.0.1", port, starttls=False, timeout=5, idle_check_seconds=3600) as kept, \
+            SmtpTransport("127.0.0.1", port, starttls=False, timeout=5, idle_check_seconds=0) as checked:
+        try:
+            for _ in range(3):
+                kept.send(_message())
+            checked.send(_message())
+            assert len({r.peer for r in first.received}) == 2  # three messages on one connection; the other
+        finally:
+            first.__exit__(None, None, None)  # the server goes away, closing both connections, and comes back
+        with MailServer(port=port) as second:
+            kept.send(_message())  # the send fails on the closed connection: connects again, sends once
+            checked.send(_message())  # NOOP finds the connection closed before sending
+            kept.send(_message())
+            assert len(second.received) == 3 and len({r.peer for r in second.received}) == 2
 
 
 def test_the_development_outbox_and_its_page(app, actor, settings, tmp_path):

@@ -38,14 +38,23 @@ RECORD_EVERY_SECONDS = 0.5
 RECORD_EVERY_COUNT = 100
 # A re-post after an unknown outcome looks for the text in the channel this far before the prompt was due.
 CHECK_WINDOW = timedelta(minutes=5)
-# Retries due within this many seconds are waited for in the posting thread; later ones go back to the timetable.
+# Retries due within this many seconds are waited for in the posting thread (the backoffs 0.25, 0.5, 1 and 2 s:
+# four more tries within the step's first four seconds); later ones go back to the timetable.
 RETRY_IN_JOB_SECONDS = 2.0
 
 
+REASON_CLAIM_LOST = "claim_lost"
+
+
 class PromptPoster:
-    def __init__(self, zoom: Zoom, threads: int):
+    def __init__(self, zoom: Zoom, threads: int, still_ours: Callable[[], bool] = lambda: True,
+                 before_attempt: Callable[[int], None] = lambda prompt_id: None):
         self.zoom = zoom
         self.threads = threads
+        # Asked before every attempt: False once the job's claims may have been handed to another job.
+        self.still_ours = still_ours
+        # Told before the first attempt at a row (``worker.claims.note_attempt``).
+        self.before_attempt = before_attempt
 
     def post_all(self, prompts: Sequence[PromptToPost], record: Callable[[list[PostResult]], None]) -> list[PostResult]:
         """Post every prompt (in due order, as fast as the rate limit allows); ``record`` receives the outcomes
@@ -86,7 +95,13 @@ class PromptPoster:
         to the timetable, the row ``pending`` with its ``next_attempt_at``.
         """
         attempts, check_first = prompt.attempts, prompt.needs_check
+        self.before_attempt(prompt.prompt_id)
         while True:
+            if not self.still_ours():
+                # Another job may be posting it now: hands off (the write below only lands if the row is still
+                # this job's, and then puts it back to be checked and posted at once).
+                return PostResult(prompt.prompt_id, prompt.session_id, Outcome.RETRY, reason=REASON_CLAIM_LOST,
+                                  retry_at=now_utc(), extra_attempts=attempts - prompt.attempts)
             result, outcome_unknown = self._attempt(prompt, attempts, check_first)
             result = replace(result, extra_attempts=attempts - prompt.attempts)
             if result.outcome is not Outcome.RETRY:

@@ -7,6 +7,7 @@ nothing left to do.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from flask import current_app
@@ -45,39 +46,95 @@ def _enqueue_together(target: Queue, jobs: list, pipe: Pipeline | None = None) -
 
 
 def enqueue_meeting_sync(meeting_id: int, pipe: Pipeline | None = None) -> None:
-    job = Queue.prepare_data("worker.jobs.meetings.sync_meeting", args=(meeting_id,),
-                             job_id=f"meeting-sync-{meeting_id}", result_ttl=3600)
-    _enqueue_together(queue(ZOOM), [job], pipe)
+    enqueue_meeting_syncs([meeting_id], pipe)
+
+
+def enqueue_meeting_syncs(meeting_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
+    """One job per meeting, all in one Redis round trip (the sweep may find hundreds)."""
+    jobs = [Queue.prepare_data("worker.jobs.meetings.sync_meeting", args=(meeting_id,),
+                               job_id=f"meeting-sync-{meeting_id}", result_ttl=3600) for meeting_id in meeting_ids]
+    _enqueue_together(queue(ZOOM), jobs, pipe)
+
+
+# Invitations go to the worker in jobs of this many rows: one SMTP connection and one set of rendered agendas
+# serve them all, and several workers still share a large change.
+INVITES_PER_JOB = 20
+# Rows handed to a job are marked here (row id -> when), in the same Redis round trip as the job: the sweep
+# leaves marked rows alone, and enqueues again a row that is unsent and unmarked (Redis lost its data, a job
+# died before claiming it). A job takes the marks off as it claims its rows.
+QUEUED_INVITES_KEY = "entre_pairs:invites:queued"
+# A mark older than this no longer protects its row (a job lost in a way nobody saw): it is enqueued again.
+QUEUED_MARK_TTL_SECONDS = 600
+
+
+def _mark_queued(ids: list[int], pipe: Pipeline | None) -> None:
+    if ids:
+        (pipe if pipe is not None else connection()).zadd(QUEUED_INVITES_KEY, {str(i): time.time() for i in ids})
+
+
+def unmark_queued(invite_ids: Iterable[int], redis: Redis | None = None) -> None:
+    ids = [str(i) for i in invite_ids]
+    if ids:
+        (redis or connection()).zrem(QUEUED_INVITES_KEY, *ids)
+
+
+def marked_queued(invite_ids: list[int], redis: Redis | None = None) -> set[int]:
+    """The ids among these that a job (enqueued less than :data:`QUEUED_MARK_TTL_SECONDS` ago) will take."""
+    if not invite_ids:
+        return set()
+    scores = (redis or connection()).zmscore(QUEUED_INVITES_KEY, [str(i) for i in invite_ids])
+    fresh = time.time() - QUEUED_MARK_TTL_SECONDS
+    return {i for i, score in zip(invite_ids, scores) if score is not None and score > fresh}
 
 
 def enqueue_invites(invite_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
-    """One job per invitation, so that several workers share them; one Redis round trip for all."""
-    jobs = [Queue.prepare_data("worker.jobs.invites.send_invite", args=(invite_id,), job_id=f"invite-{invite_id}",
-                               result_ttl=3600) for invite_id in invite_ids]
+    """Jobs of up to :data:`INVITES_PER_JOB` rows, so that several workers share them; one Redis round trip."""
+    ids = list(invite_ids)
+    jobs = [Queue.prepare_data("worker.jobs.invites.send_invites", args=(chunk,),
+                               job_id=f"invites-send-{chunk[0]}-{chunk[-1]}-{len(chunk)}", result_ttl=3600,
+                               timeout=60 + 30 * len(chunk))
+            for chunk in (ids[i:i + INVITES_PER_JOB] for i in range(0, len(ids), INVITES_PER_JOB))]
+    if pipe is None and jobs:
+        with connection().pipeline() as own:
+            _mark_queued(ids, own)
+            _enqueue_together(queue(MAIL), jobs, own)
+            own.execute()
+        return
+    _mark_queued(ids, pipe)
     _enqueue_together(queue(MAIL), jobs, pipe)
 
 
 def enqueue_invite_batch(invite_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
-    """The invitations of one change: a single job that, in the worker, enqueues one job per invitation.
+    """The invitations of one change: a single job that, in the worker, enqueues jobs of rows.
 
     The request that schedules a series creates one job instead of one per person (the coordinator is
     waiting); the worker spends the extra millisecond.
     """
     ids = list(invite_ids)
-    if len(ids) <= 1:
+    if len(ids) <= INVITES_PER_JOB:
         enqueue_invites(ids, pipe)
         return
     job = Queue.prepare_data("worker.jobs.invites.enqueue_each", args=(ids,), job_id=f"invites-{ids[0]}-{ids[-1]}",
                              result_ttl=600)
+    _mark_queued(ids, pipe)
     _enqueue_together(queue(MAIL), [job], pipe)
 
 
+# Each prompt instant is handed to this many jobs: with two ``prompts`` workers (the Procfile's way), each
+# takes one; whichever claims first posts, the other watches its claims and takes over within seconds if its
+# worker dies (``worker.jobs.prompts``). A single worker runs both in turn, the second finding nothing to do.
+PROMPT_JOB_COPIES = 2
+
+
 def enqueue_prompt_job(job_id: str, instant_ms: int, redis: Redis) -> None:
-    """Hand the prompts due at ``instant_ms`` to a worker (the scheduler does this just before the instant)."""
-    queue(PROMPTS, redis).enqueue_call(
-        "worker.jobs.prompts.post_due_prompts", args=(instant_ms,), job_id=job_id, result_ttl=600,
-        timeout=PROMPT_JOB_TIMEOUT, failure_ttl=24 * 3600,
-    )
+    """Hand the prompts due at ``instant_ms`` to the workers (the scheduler does this just before the instant):
+    :data:`PROMPT_JOB_COPIES` jobs in one round trip."""
+    target = queue(PROMPTS, redis)
+    jobs = [Queue.prepare_data("worker.jobs.prompts.post_due_prompts", args=(instant_ms,),
+                               job_id=job_id if copy == 0 else f"{job_id}-{copy + 1}", result_ttl=600,
+                               timeout=PROMPT_JOB_TIMEOUT, failure_ttl=24 * 3600)
+            for copy in range(PROMPT_JOB_COPIES)]
+    target.enqueue_many(jobs)
 
 
 def enqueue_sweep(redis: Redis) -> None:

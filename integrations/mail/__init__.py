@@ -18,7 +18,9 @@ Messages of these errors carry the server's reply (code and text) and never an a
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+import atexit
+import os
+from email.message import Message
 from typing import Protocol
 
 from config import Settings
@@ -28,14 +30,16 @@ from integrations.mail.smtp import SmtpTransport
 
 
 class MailTransport(Protocol):
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand the message over for delivery to its ``To`` address, or raise a :class:`MailError`."""
 
 
 def transport_from_settings(settings: Settings) -> MailTransport:
+    """This process's transport for these settings: the same one (and so the same open SMTP connection) for
+    every message the process sends; a child process (a forked job) gets its own, never its parent's socket."""
     if settings.uses_outbox:
         return OutboxTransport(settings.MAIL_OUTBOX_DIR)
-    return SmtpTransport(
+    wanted = SmtpTransport(
         host=settings.SMTP_HOST,
         port=settings.SMTP_PORT,
         username=settings.SMTP_USERNAME,
@@ -43,6 +47,27 @@ def transport_from_settings(settings: Settings) -> MailTransport:
         starttls=settings.SMTP_STARTTLS,
         timeout=settings.SMTP_TIMEOUT_SECONDS,
     )
+    pid, current = _shared.get("smtp", (None, None))
+    if pid == os.getpid() and current == wanted:
+        return current
+    if pid == os.getpid() and current is not None:
+        current.close()  # the settings changed (tests start one server after another)
+    _shared["smtp"] = (os.getpid(), wanted)
+    return wanted
+
+
+# One SMTP transport per process, with the id of the process that made it.
+_shared: dict[str, tuple[int, SmtpTransport]] = {}
+
+
+def close_shared_transport() -> None:
+    """QUIT the process's SMTP connection (at exit; harmless when none is open)."""
+    pid, current = _shared.pop("smtp", (None, None))
+    if pid == os.getpid() and current is not None:
+        current.close()
+
+
+atexit.register(close_shared_transport)
 
 
 __all__ = [
@@ -52,5 +77,6 @@ __all__ = [
     "PermanentMailError",
     "SmtpTransport",
     "TemporaryMailError",
+    "close_shared_transport",
     "transport_from_settings",
 ]

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from integrations.mail.errors import TemporaryMailError
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+\.eml$")
 
 
-def _file_stem(message: EmailMessage) -> str:
+def _file_stem(message: Message) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     token = re.sub(r"[^A-Za-z0-9.-]", "", str(message.get("Message-ID", "")).split("@")[0])[:60]
     return f"{stamp}-{token or 'message'}"
@@ -33,12 +33,12 @@ class OutboxTransport:
     def __init__(self, directory: str | os.PathLike):
         self.directory = Path(directory)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".eml.tmp")
             with os.fdopen(handle, "wb") as output:
-                output.write(message.as_bytes(policy=policy.SMTP))
+                output.write(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
             os.replace(temporary, self.directory / f"{_file_stem(message)}.eml")
         except OSError as error:
             raise TemporaryMailError(f"the outbox folder cannot be written ({error.strerror})") from error

@@ -13,9 +13,10 @@
    the next attempt after a temporary failure (:data:`RETRY_DELAYS`), or ``failed`` with the server's reason
    after a permanent refusal or once the attempts run out.
 
-For the periodic sweep: :func:`release_stale` returns rows left in ``sending`` by a worker that died, and
-:func:`invites_to_retry` lists the rows due now (including rows whose enqueue was lost); the sweep enqueues
-those ids (``worker.jobs.invites.retry_due_invites`` does both).
+For the periodic sweep: :func:`release_stale` returns rows left in ``sending`` by a worker that died (its
+heartbeat stopped: ``worker.claims``; a claim without a claimer's name after :data:`STALE_AFTER`), and
+:func:`invites_to_retry` lists the rows due now and the rows old enough that their job should have taken them;
+the sweep enqueues those not marked as queued (``worker.jobs.invites.retry_due_invites`` does it all).
 
 The Message-ID is stable per row (:func:`message_id_for`): if a worker dies after the mail server accepted a
 message but before recording it, the retry carries the same Message-ID and mail systems fold the duplicate.
@@ -25,8 +26,9 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -56,13 +58,18 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # How often a request waiting for its Zoom link is looked at again (``meeting_ready`` does not wait for it).
 MEETING_WAIT = timedelta(minutes=5)
-# A row still ``sending`` after this was claimed by a worker that died (an SMTP exchange times out well before).
+# A row claimed without a claimer's name (``deliver`` called outside a worker job) and still ``sending`` after
+# this was claimed by a process that died (an SMTP exchange times out well before). Named claims are released
+# as soon as their claimer's heartbeat stops (``worker.claims``), after :data:`CLAIM_GRACE`.
 STALE_AFTER = timedelta(minutes=15)
+# A named claim younger than this is surely being sent right now: its heartbeat is not even looked at.
+CLAIM_GRACE = timedelta(seconds=6)
 # How many rows one sweep returns at most.
 SWEEP_BATCH = 500
-# A new row is sent by the job its commit enqueued; the sweep steps in only once it has waited this long (a
-# mass scheduling queues thousands of invitations: re-enqueueing them all at every sweep would be wasted work).
-LOST_ENQUEUE_AFTER = timedelta(minutes=10)
+# A new row is sent by the job its commit enqueued (in the same Redis round trip as the mark saying it is queued,
+# ``worker.queues``); the sweep looks at a row without a next attempt only once it is this old, and enqueues it
+# again only if no fresh mark says a job holds it (a mass scheduling queues thousands of invitations).
+ENQUEUE_GRACE = timedelta(seconds=30)
 
 
 class Outcome(str, enum.Enum):
@@ -78,12 +85,12 @@ def message_id_for(invite: Invite, settings: Settings) -> str:
     return message_id(f"invite-{invite.id}-{invite.calendar_uid.split('@')[0]}", settings.MAIL_FROM)
 
 
-def _claim(invite_id: int, now: datetime) -> bool:
+def _claim(invite_id: int, now: datetime, claimer: str | None) -> bool:
     result = db.session.execute(
         update(Invite)
         .where(Invite.id == invite_id, Invite.status == InviteStatus.PENDING,
                or_(Invite.next_attempt_at.is_(None), Invite.next_attempt_at <= now))
-        .values(status=InviteStatus.SENDING, claimed_at=now, updated_at=now)
+        .values(status=InviteStatus.SENDING, claimed_at=now, claimed_by=claimer, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -95,38 +102,39 @@ def _same_object(invite: Invite):
                 Invite.calendar_uid == invite.calendar_uid, Invite.id != invite.id)
 
 
-def covering_row(invite: Invite) -> Invite | None:
-    """A row that already carries (or will carry) this row's change to the same person, if any.
+def _siblings(invite: Invite) -> list:
+    """The person's other rows about the same calendar object, in one query (what the checks below read)."""
+    return db.session.execute(
+        select(Invite.id, Invite.status, Invite.method, Invite.recurrence_key).where(_same_object(invite))
+    ).all()
+
+
+def covering_row(invite: Invite, siblings: list | None = None) -> int | None:
+    """The id of a row that already carries (or will carry) this row's change to the same person, if any.
 
     - a newer row about the whole object, or about the same occurrence;
     - for a row about one occurrence: an older request for the whole object still waiting to be sent, which
       will render the current plan (this occurrence included) when it goes.
     """
-    newer = or_(Invite.recurrence_key == "", Invite.recurrence_key == invite.recurrence_key)
-    conditions = [and_(Invite.id > invite.id, newer, Invite.status.in_(CARRYING))]
+    rows = _siblings(invite) if siblings is None else siblings
+    found = [row.id for row in rows if row.id > invite.id and row.recurrence_key in ("", invite.recurrence_key)
+             and row.status in CARRYING]
     if not invite.is_whole_object:
-        conditions.append(and_(Invite.id < invite.id, Invite.recurrence_key == "",
-                               Invite.method == InviteMethod.REQUEST, Invite.status == InviteStatus.PENDING))
-    return db.session.execute(
-        select(Invite).where(_same_object(invite), or_(*conditions)).order_by(Invite.id.desc()).limit(1)
-    ).scalar_one_or_none()
+        found += [row.id for row in rows if row.id < invite.id and row.recurrence_key == ""
+                  and row.method is InviteMethod.REQUEST and row.status is InviteStatus.PENDING]
+    return max(found, default=None)
 
 
-def _anything_delivered(invite: Invite) -> bool:
-    return db.session.execute(
-        select(Invite.id).where(_same_object(invite), Invite.status.in_([InviteStatus.SENT, InviteStatus.SENDING]))
-        .limit(1)
-    ).first() is not None
+def _anything_delivered(siblings: list) -> bool:
+    return any(row.status in (InviteStatus.SENT, InviteStatus.SENDING) for row in siblings)
 
 
-def _pending_covered_ids(invite: Invite) -> list[int]:
+def _pending_covered_ids(invite: Invite, siblings: list) -> list[int]:
     """Pending rows this one will carry once sent (seen before rendering, so their changes are in it)."""
     if invite.method is not InviteMethod.REQUEST:
         return []
-    conditions = [_same_object(invite), Invite.status == InviteStatus.PENDING]
-    if not invite.is_whole_object:
-        conditions += [Invite.recurrence_key == invite.recurrence_key, Invite.id < invite.id]
-    return list(db.session.execute(select(Invite.id).where(*conditions)).scalars())
+    return [row.id for row in siblings if row.status is InviteStatus.PENDING
+            and (invite.is_whole_object or (row.recurrence_key == invite.recurrence_key and row.id < invite.id))]
 
 
 def _finish(invite: Invite, status: InviteStatus, **values: object) -> None:
@@ -136,16 +144,16 @@ def _finish(invite: Invite, status: InviteStatus, **values: object) -> None:
     db.session.commit()
 
 
-def _drop(invite: Invite, reason: str, carried_by: Invite | None = None) -> Outcome:
+def _drop(invite: Invite, reason: str, carried_by: int | None = None) -> Outcome:
     log.info("invite %s not sent: %s", invite.id, reason)
-    _finish(invite, InviteStatus.SUPERSEDED, superseded_by_id=carried_by.id if carried_by else None,
-            next_attempt_at=None)
+    _finish(invite, InviteStatus.SUPERSEDED, superseded_by_id=carried_by, next_attempt_at=None)
     return Outcome.SUPERSEDED
 
 
-def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple[EmailMessage, str | None]:
+def _compose_message(invite: Invite, settings: Settings, now: datetime,
+                     delivered: bool | None = None) -> tuple[Message, str | None]:
     """The e-mail for this row, and the digest of the join link it carries (None for a cancellation)."""
-    composition: Composition = compose(invite, settings, now)
+    composition: Composition = compose(invite, settings, now, delivered)
     calendar = render_calendar(composition.calendar)
     text, html = render_letter(composition.letter)
     envelope = Envelope(
@@ -159,25 +167,48 @@ def _compose_message(invite: Invite, settings: Settings, now: datetime) -> tuple
     return build_message(envelope, composition.calendar.method, text, html, calendar), composition.link_digest
 
 
-def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None) -> Outcome:
-    """Send one row if it is due; see the module's documentation for every outcome."""
+def claim_many(invite_ids: list[int], claimer: str, now: datetime | None = None) -> set[int]:
+    """Claim the due rows among these for ``claimer`` in one statement (a job's rows: one commit, not one per
+    row); returns the ids claimed. Send each with ``deliver(..., claimed=True)``."""
     now = now or now_utc()
-    if not _claim(invite_id, now):
+    claimed = db.session.execute(
+        update(Invite)
+        .where(Invite.id.in_(invite_ids), Invite.status == InviteStatus.PENDING,
+               or_(Invite.next_attempt_at.is_(None), Invite.next_attempt_at <= now))
+        .values(status=InviteStatus.SENDING, claimed_at=now, claimed_by=claimer, updated_at=now)
+        .returning(Invite.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    db.session.commit()
+    return set(claimed)
+
+
+def deliver(invite_id: int, transport: MailTransport | None = None, now: datetime | None = None,
+            claimer: str | None = None, still_ours: Callable[[], bool] | None = None,
+            claimed: bool = False) -> Outcome:
+    """Send one row if it is due; see the module's documentation for every outcome. ``claimer``: the name the
+    calling job keeps alive with a heartbeat (``worker.claims.Heartbeat``), so that its death frees the row;
+    ``still_ours``, asked just before the message leaves: False once the row may have been given to another;
+    ``claimed``: the caller already claimed it for ``claimer`` (:func:`claim_many`)."""
+    now = now or now_utc()
+    if not claimed and not _claim(invite_id, now, claimer):
         return Outcome.NOT_CLAIMED
     invite = db.session.get(Invite, invite_id)
     assert invite is not None
     settings = current_settings()
 
-    carried_by = covering_row(invite)
+    siblings = _siblings(invite)
+    carried_by = covering_row(invite, siblings)
     if carried_by is not None:
-        return _drop(invite, f"carried by invite {carried_by.id}", carried_by)
-    if invite.method is InviteMethod.CANCEL and not _anything_delivered(invite):
+        return _drop(invite, f"carried by invite {carried_by}", carried_by)
+    if invite.method is InviteMethod.CANCEL and not _anything_delivered(siblings):
         return _drop(invite, "nothing had been delivered to cancel")
-    covered = _pending_covered_ids(invite)
+    covered = _pending_covered_ids(invite, siblings)
     try:
-        message, digest = _compose_message(invite, settings, now)
+        message, digest = _compose_message(invite, settings, now, delivered=any(
+            row.method is InviteMethod.REQUEST and row.status is InviteStatus.SENT for row in siblings))
     except WaitingForMeeting:
-        _finish(invite, InviteStatus.PENDING, next_attempt_at=now + MEETING_WAIT, claimed_at=None)
+        _finish(invite, InviteStatus.PENDING, next_attempt_at=now + MEETING_WAIT, claimed_at=None, claimed_by=None)
         return Outcome.WAITING
     except Obsolete as obsolete:
         return _drop(invite, obsolete.reason)
@@ -188,14 +219,14 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
         _record_failure(invite_id, TemporaryMailError("the message could not be prepared (see the worker's log)"),
                         now)
         raise
-    db.session.commit()  # no transaction stays open while the mail server takes its time
+    _end_reading()  # no transaction stays open while the mail server takes its time
+    if still_ours is not None and not still_ours():
+        return _hand_back(invite_id, claimer, now)
 
     try:
         (transport or transport_from_settings(settings)).send(message)
     except MailError as error:
         return _record_failure(invite_id, error, now)
-    invite = db.session.get(Invite, invite_id)
-    assert invite is not None
     invite.attempts += 1
     _finish(invite, InviteStatus.SENT, sent_at=now, last_error=None, next_attempt_at=None, link_digest=digest)
     dropped = supersede_covered(invite, older_only=False, among=covered) if covered else 0
@@ -203,6 +234,30 @@ def deliver(invite_id: int, transport: MailTransport | None = None, now: datetim
     log.info("invite %s sent (member %s, %s, sequence %s)%s", invite.id, invite.member_id, invite.method.value,
              invite.sequence, f"; it carries {dropped} earlier row(s)" if dropped else "")
     return Outcome.SENT
+
+
+def _end_reading() -> None:
+    """End the (read-only) transaction without expiring what was read: the row, claimed by us, is not read
+    again just to record its outcome."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def _hand_back(invite_id: int, claimer: str | None, now: datetime) -> Outcome:
+    """The claim may have lapsed (the heartbeat could not be renewed in time): not sent; the row goes back to
+    pending unless another worker already holds it."""
+    db.session.execute(
+        update(Invite).where(Invite.id == invite_id, Invite.status == InviteStatus.SENDING,
+                             Invite.claimed_by == claimer)
+        .values(status=InviteStatus.PENDING, next_attempt_at=now, claimed_at=None, claimed_by=None, updated_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    log.warning("invite %s not sent: its claim may have lapsed; it goes back to be sent", invite_id)
+    return Outcome.NOT_CLAIMED
 
 
 def _record_failure(invite_id: int, error: MailError, now: datetime) -> Outcome:
@@ -221,17 +276,31 @@ def _record_failure(invite_id: int, error: MailError, now: datetime) -> Outcome:
     delay = RETRY_DELAYS[invite.attempts - 1]
     log.info("invite %s: temporary failure (%s), next attempt in %s", invite.id, error.reason, delay)
     _finish(invite, InviteStatus.PENDING, last_error=error.reason[:500], next_attempt_at=now + delay,
-            claimed_at=None)
+            claimed_at=None, claimed_by=None)
     return Outcome.RETRY
 
 
-def release_stale(now: datetime | None = None) -> list[int]:
-    """Rows left ``sending`` by a worker that died go back to ``pending`` (counted as an attempt, so a row that
-    keeps killing workers ends ``failed``). Returns their ids; commits."""
+def sending_claimers(now: datetime | None = None) -> set[str]:
+    """Who holds rows ``sending`` for longer than :data:`CLAIM_GRACE` (the sweep asks which are dead)."""
     now = now or now_utc()
+    return set(db.session.execute(
+        select(Invite.claimed_by).where(Invite.status == InviteStatus.SENDING, Invite.claimed_by.is_not(None),
+                                        Invite.claimed_at <= now - CLAIM_GRACE).distinct()
+    ).scalars())
+
+
+def release_stale(now: datetime | None = None, dead_claimers: set[str] = frozenset()) -> list[int]:
+    """Rows left ``sending`` by a worker that died go back to ``pending`` (counted as an attempt, so a row that
+    keeps killing workers ends ``failed``): rows of ``dead_claimers`` (their heartbeat stopped), and rows claimed
+    without a name more than :data:`STALE_AFTER` ago. Returns their ids; commits.
+
+    The row may have reached the mail server before its worker died: the next try carries the same
+    Message-ID, which mail systems fold."""
+    now = now or now_utc()
+    dead = or_(and_(Invite.claimed_by.is_(None), Invite.claimed_at < now - STALE_AFTER),
+               Invite.claimed_by.in_(sorted(dead_claimers)))
     stale = db.session.execute(
-        select(Invite).where(Invite.status == InviteStatus.SENDING, Invite.claimed_at < now - STALE_AFTER)
-        .limit(SWEEP_BATCH)
+        select(Invite).where(Invite.status == InviteStatus.SENDING, dead).limit(SWEEP_BATCH)
     ).scalars().all()
     for invite in stale:
         invite.attempts += 1
@@ -240,7 +309,7 @@ def release_stale(now: datetime | None = None) -> list[int]:
         else:
             invite.status, invite.next_attempt_at = InviteStatus.PENDING, now
             invite.last_error = "the worker stopped while sending"
-        invite.claimed_at = None
+        invite.claimed_at = invite.claimed_by = None
     db.session.commit()
     if stale:
         log.warning("released %d invite(s) left sending: %s", len(stale), [i.id for i in stale])
@@ -249,13 +318,13 @@ def release_stale(now: datetime | None = None) -> list[int]:
 
 def invites_to_retry(now: datetime | None = None) -> list[int]:
     """Ids of pending rows due now: retries whose time has come, rows whose meeting wait is over, and rows
-    whose enqueue after commit was lost (no ``next_attempt_at``, and still unsent ``LOST_ENQUEUE_AFTER`` after
-    the last change: a newer row's job is most likely waiting in the queue). Oldest first."""
+    without a next attempt at least :data:`ENQUEUE_GRACE` old (their job should have taken them by then; the
+    sweep leaves out those still marked as queued). Oldest first."""
     now = now or now_utc()
     return list(db.session.execute(
         select(Invite.id)
         .where(Invite.status == InviteStatus.PENDING,
-               or_(and_(Invite.next_attempt_at.is_(None), Invite.updated_at <= now - LOST_ENQUEUE_AFTER),
+               or_(and_(Invite.next_attempt_at.is_(None), Invite.updated_at <= now - ENQUEUE_GRACE),
                    Invite.next_attempt_at <= now))
         .order_by(Invite.id)
         .limit(SWEEP_BATCH)

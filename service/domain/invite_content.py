@@ -1,8 +1,10 @@
 """What one invitation row becomes at sending time: that person's calendar object and e-mail.
 
 Everything is read from the database as it is now, so a message sent late (after a retry, or after waiting
-for the Zoom link) carries the current plan. Only the moderator's own copy carries a console link: for a
-series member who leads some occurrences, as override VEVENTs (RECURRENCE-ID) in their copy of the series.
+for the Zoom link) carries the current plan. Only the moderator's own copy carries a console link: on a
+single session they lead, in its event; a series member who leads some occurrences gets the members' copy (no
+override per session they lead) with one sentence pointing to their personal page, which shows the console
+link of the session at hand, and the e-mail lists the console link of each session they lead.
 
 :func:`compose` raises :class:`WaitingForMeeting` while a request has no join link yet, and :class:`Obsolete`
 when the row no longer has anything to say (the session was cancelled since, the person left, it is over).
@@ -13,7 +15,10 @@ functions: same UID, SEQUENCE, times and exceptions as the request would carry i
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func
@@ -103,6 +108,14 @@ class _Reader:
     now: datetime
     # A request waits for the meeting's join link; a file to download goes without it until the meeting exists.
     link_required: bool = True
+    # Whether the person already received a request for this object, when the caller knows (else it is read).
+    delivered: bool | None = None
+
+    @property
+    def change(self) -> Change:
+        """An invitation the first time, an update after."""
+        delivered = delivered_before(self.invite) if self.delivered is None else self.delivered
+        return Change.UPDATED if delivered else Change.INVITED
 
     @property
     def still_active(self) -> bool:
@@ -144,11 +157,27 @@ def delivered_before(invite: Invite) -> bool:
     ).first() is not None
 
 
+# What is the same for every member of a change is rendered once per worker process, not once per person:
+# agendas (per timeline, start and zone), descriptions (per value: the person's own links are part of the key),
+# support resources (per language and organisation's list). Keys are immutable values, never rows.
+_agenda_text = lru_cache(maxsize=512)(render_agenda_text)
+_agenda_html = lru_cache(maxsize=512)(render_agenda_html)
+_description = lru_cache(maxsize=512)(render_description)
+
+
+def _resources(language: str, organisation_resources) -> tuple:
+    return _resources_from_json(language, json.dumps(organisation_resources or None, sort_keys=True))
+
+
+@lru_cache(maxsize=256)
+def _resources_from_json(language: str, organisation_resources: str) -> tuple:
+    return tuple(support_resources(language, json.loads(organisation_resources)))
+
+
 def _event_text(reader: _Reader, session: GroupSession, join: _JoinLink | None, *, leads: bool,
-                clock_times: bool) -> EventText:
+                clock_times: bool, leads_some: bool = False) -> EventText:
     timeline = timeline_for(session, reader.language)
-    agenda = render_agenda_text(timeline, session.starts_at, session.timezone) if clock_times \
-        else render_agenda_text(timeline)
+    agenda = _agenda_text(timeline, session.starts_at, session.timezone) if clock_times else _agenda_text(timeline)
     description = Description(
         language=reader.language,
         join_url=join.url if join else None,
@@ -157,16 +186,17 @@ def _event_text(reader: _Reader, session: GroupSession, join: _JoinLink | None, 
         agenda_text=agenda,
         resources=reader.resources,
         participant_url=reader.participant_url,
+        leads_some=leads_some and reader.participant_url is not None,
     )
-    return EventText(reader.title(session.kind), render_description(description), join.url if join else None)
+    return EventText(reader.title(session.kind), _description(description), join.url if join else None)
 
 
 def _agenda(reader: _Reader, session: GroupSession, clock_times: bool) -> tuple[str, str]:
     timeline = timeline_for(session, reader.language)
     if clock_times:
-        return (render_agenda_text(timeline, session.starts_at, session.timezone),
-                render_agenda_html(timeline, session.starts_at, session.timezone))
-    return render_agenda_text(timeline), render_agenda_html(timeline)
+        return (_agenda_text(timeline, session.starts_at, session.timezone),
+                _agenda_html(timeline, session.starts_at, session.timezone))
+    return _agenda_text(timeline), _agenda_html(timeline)
 
 
 def _leads(member: Member, session: GroupSession) -> bool:
@@ -218,25 +248,27 @@ def _series_request(reader: _Reader, series: SessionSeries) -> Composition:
     if not ahead:
         raise Obsolete("nothing of the series is ahead in this person's copy")
     join = _join_link(reader, series.zoom_meeting)
+    led = tuple(LedSession(s.starts_at, console_url(reader.settings, reader.member, s))
+                for s in ahead if _leads(reader.member, s))
+    # A moderator's copy is the members' copy plus one sentence: their personal page (linked from every
+    # occurrence) shows the console link of the session at hand, and the e-mail lists each one. One override
+    # per session they lead made a 52-week copy up to 214 KiB.
     master = Occurrence(slots[0].start, timedelta(minutes=series.duration_minutes), series.calendar_sequence,
-                        _event_text(reader, ahead[0], join, leads=False, clock_times=False))
+                        _event_text(reader, ahead[0], join, leads=False, clock_times=False, leads_some=bool(led)))
     overrides = []
     for slot in held:
         occurrence = slot.session
-        leads = _leads(reader.member, occurrence)
-        moved = occurrence.starts_at != slot.start or occurrence.duration_minutes != series.duration_minutes
-        if moved or leads:
+        if occurrence.starts_at != slot.start or occurrence.duration_minutes != series.duration_minutes:
             overrides.append(Occurrence(
                 occurrence.starts_at, timedelta(minutes=occurrence.duration_minutes),
                 max(occurrence.calendar_sequence, series.calendar_sequence),
-                _event_text(reader, occurrence, join, leads=leads, clock_times=True), recurrence_id=slot.start,
+                _event_text(reader, occurrence, join, leads=False, clock_times=True, leads_some=bool(led)),
+                recurrence_id=slot.start,
             ))
     calendar = _calendar(reader, Method.REQUEST, series.timezone, (master, *overrides),
                          _recurrence(series, slots, with_exdates=True))
     agenda_text, agenda_html = _agenda(reader, ahead[0], clock_times=False)
-    led = tuple(LedSession(s.starts_at, console_url(reader.settings, reader.member, s))
-                for s in ahead if _leads(reader.member, s))
-    letter = _letter(reader, Change.UPDATED if delivered_before(reader.invite) else Change.INVITED,
+    letter = _letter(reader, reader.change,
                      master.text.summary, _series_schedule(series, slots), join_url=join.url if join else None,
                      passcode=join.passcode if join else None, led_sessions=led,
                      participant_url=reader.participant_url, agenda_text=agenda_text, agenda_html=agenda_html)
@@ -312,7 +344,7 @@ def _own_request(reader: _Reader, session: GroupSession) -> Composition:
         raise Obsolete("the person is no longer expected at this session")
     if session.ends_at <= reader.now:
         raise Obsolete("the session is over")
-    change = Change.UPDATED if delivered_before(reader.invite) else Change.INVITED
+    change = reader.change
     return _one_session_request(reader, session, _join_link(reader, session.zoom_meeting), session.calendar_sequence,
                                 change)
 
@@ -329,7 +361,7 @@ def _reader(invite: Invite, settings: Settings, now: datetime) -> _Reader:
     organisation = db.session.get(Organisation, group.organisation_id)
     reader = _Reader(
         invite=invite, member=member, group=group, language=language,
-        resources=tuple(support_resources(language, organisation.support_resources if organisation else None)),
+        resources=_resources(language, organisation.support_resources if organisation else None),
         participant_url=None, settings=settings, now=now,
     )
     if reader.still_active and member.link_nonce:
@@ -337,8 +369,9 @@ def _reader(invite: Invite, settings: Settings, now: datetime) -> _Reader:
     return reader
 
 
-def compose(invite: Invite, settings: Settings, now: datetime) -> Composition:
-    return _compose(_reader(invite, settings, now))
+def compose(invite: Invite, settings: Settings, now: datetime, delivered: bool | None = None) -> Composition:
+    """``delivered``: whether the person already received a request for this object, if the caller knows."""
+    return _compose(replace(_reader(invite, settings, now), delivered=delivered))
 
 
 def _compose(reader: _Reader) -> Composition:

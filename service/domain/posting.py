@@ -46,8 +46,10 @@ REASON_NOT_A_CHAT_STEP = "not_a_chat_step"
 
 # A meeting still being created in Zoom is looked at again this often while its prompt is still useful.
 MEETING_NOT_READY_RETRY = timedelta(seconds=5)
-# The first retry after a refused post, doubled each time up to the cap (Zoom's Retry-After wins if longer).
-FIRST_BACKOFF = timedelta(seconds=0.5)
+# The first retry after a refused post, doubled each time up to the cap (Zoom's Retry-After wins if longer):
+# 0.25, 0.5, 1, 2, 4 s — a 503, a 504 or a lost answer is usually over within the step's first seconds. Every
+# attempt still takes its slot in the account's shared rate budget (``integrations.zoom.ratelimit``).
+FIRST_BACKOFF = timedelta(seconds=0.25)
 MAX_BACKOFF = timedelta(seconds=8)
 # A prompt is not worth posting when less than this is left of its step.
 MIN_USEFUL_REMAINDER = timedelta(seconds=5)
@@ -71,11 +73,13 @@ class PromptToPost:
     host_user: str
     channel_id: str
     text: str
+    # Taken over from a job that died before it even tried this row (``worker.claims.attempted_by``).
+    never_tried: bool = False
 
     @property
     def needs_check(self) -> bool:
         """An earlier attempt may have reached Zoom: look in the channel before posting again."""
-        return self.attempts > 1
+        return self.attempts > 1 and not self.never_tried
 
 
 @dataclass(frozen=True)
@@ -281,7 +285,15 @@ def _instants(condition) -> list[datetime]:
     return sorted({max(due, retry) if retry is not None else due for due, retry in rows})
 
 
-def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(seconds=6)) -> set[str]:
+def claimers_until(until: datetime, other_than: str) -> set[str]:
+    """Who else holds claimed rows due by ``until`` (a prompt job watches them, to take over if they die)."""
+    return set(db.session.execute(
+        select(Prompt.claimed_by).where(Prompt.status == PromptStatus.CLAIMED, Prompt.due_at <= until,
+                                        Prompt.claimed_by != other_than).distinct()
+    ).scalars())
+
+
+def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(seconds=2)) -> set[str]:
     """Who holds claims older than ``grace`` (younger ones are surely being posted right now)."""
     now = now or now_utc()
     return set(db.session.execute(
@@ -290,17 +302,18 @@ def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(sec
     ).scalars())
 
 
-def release_claims(claimers: set[str], now: datetime | None = None) -> int:
+def release_claims(claimers: set[str], now: datetime | None = None) -> list[int]:
     """The rows these (dead) claimers held go back to ``pending``; they are checked in the channel before any
-    re-post (``PromptToPost.needs_check``). Returns how many rows were released."""
+    re-post (``PromptToPost.needs_check``). Returns the ids of the rows released."""
     if not claimers:
-        return 0
+        return []
     now = now or now_utc()
     released = db.session.execute(
         update(Prompt).where(Prompt.claimed_by.in_(sorted(claimers)), Prompt.status == PromptStatus.CLAIMED)
         .values(status=PromptStatus.PENDING, claimed_by=None, claimed_at=None, reason=REASON_WORKER_LOST,
-                next_attempt_at=None, updated_at=now),
+                next_attempt_at=None, updated_at=now)
+        .returning(Prompt.id),
         execution_options={"synchronize_session": False},
-    ).rowcount
+    ).scalars().all()
     db.session.commit()
-    return released
+    return list(released)

@@ -16,11 +16,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from service.domain.clock import local_start, to_local
 from service.models import GroupSession, Member, SessionSeries, SessionStatus
 
 log = logging.getLogger(__name__)
+
+# Every member's copy of a series walks the same weeks: each instant is worked out once per process.
+_rule_instant = lru_cache(maxsize=4096)(local_start)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ def series_slots(series: SessionSeries) -> list[Slot]:
     slots: list[Slot] = []
     day = series.first_date
     while last is not None and day <= last:
-        start = local_start(day, series.local_time, series.timezone)
+        start = _rule_instant(day, series.local_time, series.timezone)
         slots.append(Slot(start, held.pop(start, None)))
         day += timedelta(weeks=series.interval_weeks)
     if held:  # a session off the rule would be missing from every calendar: say so

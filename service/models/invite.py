@@ -18,7 +18,7 @@ class InviteMethod(str, enum.Enum):
 
 class InviteStatus(str, enum.Enum):
     PENDING = "pending"  # to send (``next_attempt_at`` says when, if it is waiting)
-    SENDING = "sending"  # claimed by a worker (``claimed_at``)
+    SENDING = "sending"  # claimed by a worker (``claimed_at``, ``claimed_by``)
     SENT = "sent"  # accepted by the mail server (``sent_at``)
     FAILED = "failed"  # refused for good, or every attempt failed; ``last_error`` says why
     # Not sent, and not needed: a later message to the same person carries this change
@@ -50,6 +50,8 @@ class Invite(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker job sending it (``worker.claims``): alive while its heartbeat lasts, released soon after.
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id", ondelete="SET NULL"))

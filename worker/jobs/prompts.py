@@ -3,12 +3,19 @@
 The scheduler enqueues it a little ahead (``PROMPT_RELEASE_LEAD_SECONDS``) so that picking it up, forking and
 connecting are done by then; the job waits for the exact instant, claims the due rows (``service.domain.posting``),
 posts them (``worker.poster``) and records each outcome as it comes; a longer retry goes back on the timetable.
+
+Each instant has two such jobs (``worker.queues.PROMPT_JOB_COPIES``), so with two ``prompts`` workers both are
+there at the instant. The one that claims the rows posts them; the other (and the first, once done) **watches**
+the rows of that instant still claimed by another job: as soon as that job's heartbeat stops (its worker was
+killed: ``worker.claims``, 2 s), the watcher releases those rows and posts them itself — checked in the channel
+first, since the dead job may have posted some. The periodic sweep remains the backstop.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -17,11 +24,16 @@ from sqlalchemy import select
 from integrations.zoom import ZoomError, zoom_from_settings
 from service.domain import posting
 from service.extensions import current_settings, db
-from worker.claims import Heartbeat
+from worker.claims import Heartbeat, attempted_by, dead_claimers, note_attempt
 from worker.poster import PromptPoster
 from worker.timetable import Timetable
 
 log = logging.getLogger(__name__)
+
+# How long a job keeps watching another job's claims of its instant (a rush of hundreds posts within seconds; a
+# watch that outlasts this leaves the rest to the sweep), and how often it looks.
+WATCH_SECONDS = 30.0
+WATCH_POLL_SECONDS = 0.25
 
 
 def post_due_prompts(instant_ms: int) -> dict[str, int]:
@@ -34,19 +46,39 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     delay = instant_ms / 1000 - time.time()
     if delay > 0:
         time.sleep(delay)
-    with Heartbeat(redis) as claimer:
-        prompts = posting.claim_due(instant, claimer)
-        if not prompts:
-            return {"posted": 0}
-        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS)
+    results = []
+    heartbeat = Heartbeat(redis)
+    with heartbeat as claimer:
+        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS, still_ours=heartbeat.alive,
+                              before_attempt=lambda prompt_id: note_attempt(redis, claimer, prompt_id))
         timetable = Timetable(redis)
 
-        def record(results):
-            posting.record(results, claimer)
+        def record(batch):
+            posting.record(batch, claimer)
             # At once, not when the whole batch is done: a rush can take longer than a retry's wait.
-            timetable.add(r.retry_at for r in results if r.outcome is posting.Outcome.RETRY)
+            timetable.add(r.retry_at for r in batch if r.outcome is posting.Outcome.RETRY)
 
-        results = poster.post_all(prompts, record)
+        results += poster.post_all(posting.claim_due(instant, claimer), record)
+        watch_until = time.monotonic() + WATCH_SECONDS
+        while time.monotonic() < watch_until and heartbeat.alive():
+            others = posting.claimers_until(instant, claimer)
+            db.session.commit()  # no transaction stays open while watching
+            if not others:
+                break
+            dead = dead_claimers(redis, others)
+            if dead:
+                released = set(posting.release_claims(dead))
+                tried = attempted_by(redis, dead)
+                taken = [replace(p, never_tried=True) if tried is not None and p.prompt_id in released
+                         and p.prompt_id not in tried and p.attempts == 2 else p
+                         for p in posting.claim_due(instant, claimer)]
+                log.warning("prompts due at %s: took over %s row(s) of a job that died (%s never tried by it)",
+                            instant.isoformat(), len(released), sum(p.never_tried for p in taken))
+                results += poster.post_all(taken, record)
+            else:
+                time.sleep(WATCH_POLL_SECONDS)
+    if not results:
+        return {"posted": 0}
     counts = {outcome.value: 0 for outcome in posting.Outcome}
     for result in results:
         counts[result.outcome.value] += 1

@@ -1,6 +1,7 @@
 """The periodic sweep (every ``SWEEP_INTERVAL_SECONDS``, enqueued by the scheduler): nothing stays lost.
 
-- prompt rows claimed by a worker that died go back to ``pending`` (and are checked in the chat before re-posting);
+- prompt rows claimed by a worker that died go back to ``pending`` (and are checked in the chat before re-posting),
+  when no other prompt job has already taken them over (``worker.jobs.prompts``);
 - every pending prompt due soon (or already due) is put back on the timetable — after Redis lost its data, or a
   job was lost between the scheduler and a worker; an instant already there is not doubled;
 - invitations and Zoom meetings whose next attempt is due are enqueued again;
@@ -37,7 +38,7 @@ def sweep() -> dict[str, int]:
     settings = current_settings()
     redis = current_app.extensions["redis"]
     now = now_utc()
-    released = posting.release_claims(dead_claimers(redis, posting.stale_claimers(now)), now)
+    released = len(posting.release_claims(dead_claimers(redis, posting.stale_claimers(now)), now))
     if released:
         log.warning("released %s prompt(s) claimed by a worker that died; they are checked before re-posting",
                     released)
@@ -47,8 +48,7 @@ def sweep() -> dict[str, int]:
         log.info("put %s prompt instant(s) back on the timetable", rescheduled)
     invites = retry_due_invites()
     meeting_ids = meetings.meetings_needing_sync(now)
-    for meeting_id in meeting_ids:
-        queues.enqueue_meeting_sync(meeting_id)
+    queues.enqueue_meeting_syncs(meeting_ids)
     talk_ids = talk_notices.notices_due(now)
     for request_id in talk_ids:
         queues.enqueue_talk_notice(request_id)
