@@ -346,3 +346,33 @@ def test_the_coordinator_opens_a_poll_from_the_group_page_prefilled(app, client,
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'href="#slot_5-local_time"' in page and 'id="slot_5-local_time-error">Ce moment est déjà proposé' in page
+
+
+def test_consent_before_contact_holds_for_polls_and_newcomers_are_asked_too(app, api, group, actor, smtp,
+                                                                            settings):  # noqa: F811
+    """A member who has not said yes gets no e-mail and is not counted; once they confirm — or someone consenting
+    joins while the poll is open — they are asked to answer like everyone else."""
+    from service.domain import consent
+    from service.domain.rules import MemberDraft
+
+    waiting = groups.add_member(group, MemberDraft("Zoé Attente", "zoe@exemple.ca", "fr", "gestion9@exemple.ca"),
+                                actor)
+    run_mail_jobs(app)  # the welcome-and-consent e-mail
+    smtp.received.clear()
+    poll = open_poll(group, actor)
+    run_mail_jobs(app)
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == sorted(m.email for m in group.active_members
+                                                                   if m.consent_at is not None)
+    assert "zoe@exemple.ca" not in [r.rcpt_tos[0] for r in smtp.received]
+    assert counts_json(api, group, poll)["not_answered"] == 5
+
+    smtp.received.clear()
+    consent.confirm(db.session.get(type(waiting), waiting.id))
+    newcomer = groups.add_member(group, MemberDraft("Éloïse Arrivée", "eloise@exemple.ca", "fr",
+                                                    "gestion8@exemple.ca", consent_already_given=True), actor)
+    run_mail_jobs(app)
+    poll_mail = [r for r in smtp.received if f"/sondage" in every_text(r)]
+    assert sorted(r.rcpt_tos[0] for r in poll_mail) == ["eloise@exemple.ca", "zoe@exemple.ca"]
+    assert f"/p/{poll_token(settings, newcomer)}/sondage".lower() in every_text(
+        next(r for r in poll_mail if r.rcpt_tos[0] == "eloise@exemple.ca"))
+    assert counts_json(api, group, poll)["not_answered"] == 7

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from service.domain import invitations
+from service.domain import invitations, polls
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc
 from service.domain.rules import MemberDraft
@@ -74,6 +74,7 @@ def declare_for_member(member: Member, actor: Actor) -> None:
     declare(member, actor, now_utc())
     record(actor, "member.consent_declared", "member", member.id, group_id=member.group_id)
     invitations.member_joined(member)
+    polls.member_can_answer(member)
 
 
 def ask_for_consent(person: Volunteer | Member, now: datetime, reminder: bool = False) -> None:
@@ -115,6 +116,7 @@ def confirm(person: Volunteer | Member) -> None:
     for member in linked:
         member.consent_at, member.consent_source = now, ConsentSource.EMAIL_CONFIRMATION
         invitations.member_joined(member)
+        polls.member_can_answer(member)
     db.session.commit()
 
 

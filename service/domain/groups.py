@@ -172,6 +172,7 @@ def add_member(group: Group, draft: MemberDraft, actor: Actor) -> Member:
     group.members.append(member)
     db.session.flush()
     invitations.member_joined(member)
+    polls.member_can_answer(member)
     record(actor, "member.added", "group", group.id)
     consent.members_added([member], actor)
     db.session.commit()

@@ -160,7 +160,7 @@ def open_poll(group: Group, draft: PollDraft, actor: Actor, now: datetime | None
                 occurrence_count=draft.occurrence_count, closes_at=draft.closes_at, status=PollStatus.OPEN)
     db.session.add(poll)
     db.session.flush()
-    letters = poll_letters.write(poll, PollLetterKind.INVITATION, [m.id for m in group.active_members])
+    letters = poll_letters.write(poll, PollLetterKind.INVITATION, _participant_ids(group.id))
     record(actor, "poll.opened", "poll", poll.id, slots=len(draft.slots), letters=letters)
     db.session.commit()
     return poll
@@ -178,16 +178,17 @@ def open_poll_for(group_id: int, now: datetime | None = None) -> Poll | None:
     return next((p for p in polls if status_of(p, now) is PollStatus.OPEN), None)
 
 
-def _active_member_ids(group_id: int) -> list[int]:
+def _participant_ids(group_id: int) -> list[int]:
+    """The members a poll is for: active, and who said yes to being contacted (consent before contact)."""
     return list(db.session.execute(
         select(Member.id).where(Member.group_id == group_id, Member.status == MemberStatus.ACTIVE,
-                                Member.role == MemberRole.MEMBER)
+                                Member.role == MemberRole.MEMBER, Member.consent_at.is_not(None))
     ).scalars())
 
 
 def _live_answers(poll: Poll) -> tuple[list[list[str]], int, set[int]]:
     """Every current member's answers (anonymous lists), the number of members, and who answered (ids)."""
-    members = _active_member_ids(poll.group_id)
+    members = _participant_ids(poll.group_id)
     rows = db.session.execute(
         select(PollResponse.member_id, PollResponse.choices)
         .where(PollResponse.poll_id == poll.id, PollResponse.member_id.in_(members))
@@ -267,7 +268,7 @@ def _claim_flag(poll_id: int, column, now: datetime) -> bool:
 
 def _non_respondents(poll: Poll) -> list[int]:
     _, _, answered = _live_answers(poll)
-    return [member_id for member_id in _active_member_ids(poll.group_id) if member_id not in answered]
+    return [member_id for member_id in _participant_ids(poll.group_id) if member_id not in answered]
 
 
 def send_reminder(poll: Poll, actor: Actor, now: datetime | None = None) -> int:
@@ -365,7 +366,7 @@ def decide(poll: Poll, slot_index: int, first_date: date, supervisor_agreement: 
     poll.status, poll.decided_slot, poll.ended_at = PollStatus.DECIDED, slot_index, now
     # The decision e-mail is enqueued first, in the same commit as the series: it leaves before the invitations,
     # which also wait for the Zoom link.
-    letters = poll_letters.write(poll, PollLetterKind.DECISION, _active_member_ids(poll.group_id))
+    letters = poll_letters.write(poll, PollLetterKind.DECISION, _participant_ids(poll.group_id))
 
     def link(series: SessionSeries) -> None:
         poll.series_id = series.id
@@ -377,6 +378,15 @@ def decide(poll: Poll, slot_index: int, first_date: date, supervisor_agreement: 
     except DomainError:
         db.session.rollback()  # the poll stays open, answers and all
         raise
+
+
+def member_can_answer(member: Member, now: datetime | None = None) -> None:
+    """A member who joins (or confirms) while a poll is open is invited to answer it too. No commit."""
+    if member.consent_at is None or member.role is not MemberRole.MEMBER:
+        return
+    poll = open_poll_for(member.group_id, now)
+    if poll is not None:
+        poll_letters.write(poll, PollLetterKind.INVITATION, [member.id])
 
 
 def member_left(member: Member) -> None:
