@@ -91,3 +91,34 @@ def test_a_declared_consent_is_recorded_with_who_said_so(app, actor, coordinator
     line = db.session.execute(select(AuditEvent).where(AuditEvent.action == "member.consent_declared")).scalar_one()
     assert (line.actor_id, line.target_id) == (coordinator.id, member.id)
     assert line.at is not None and "exemple" not in repr(line.details)
+
+
+def test_a_welcome_email_whose_job_redis_lost_is_sent_by_the_sweep_once(app, actor, smtp, redis_client):
+    """Consent before contact must not become "never contacted": after Redis lost the queue, the sweep enqueues the
+    welcome-and-consent e-mail again — and a letter that did go out is not sent twice."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from service.domain.clock import now_utc
+    from worker.jobs.sweep import sweep
+
+    group = make_group(actor, members=4)
+    lost = groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    redis_client.flushdb()  # the queued job is gone, as after a Redis restart without persistence
+    sent = groups.add_member(group, MemberDraft("Théo Reçu", "theo@exemple.ca"), actor)
+    run_mail_jobs(app)
+    assert [r.rcpt_tos for r in smtp.received] == [["theo@exemple.ca"]]
+
+    # Too recent to call lost: the sweep leaves it alone.
+    sweep()
+    run_mail_jobs(app)
+    assert len(smtp.received) == 1
+    # Some minutes later it is: sent once, and only the lost one.
+    db.session.execute(update(Member).where(Member.id.in_([lost.id, sent.id]))
+                       .values(consent_mailed_at=now_utc() - timedelta(minutes=5)))
+    db.session.commit()
+    sweep()
+    sweep()
+    run_mail_jobs(app)
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == ["nora@exemple.ca", "theo@exemple.ca"]

@@ -168,12 +168,17 @@ def enqueue_supervisor_welcome(supervisor_id: int, pipe: Pipeline | None = None)
     _enqueue_together(queue(MAIL), [job], pipe)
 
 
+def consent_letter_job_id(kind: str, person_id: int) -> str:
+    return f"consent-{kind}-{person_id}"
+
+
 def enqueue_consent_letter(kind: str, person_id: int, reminder: bool, pipe: Pipeline | None = None) -> None:
-    """The welcome-and-consent e-mail (or a reminder) to one volunteer or member; retried on temporary failures."""
+    """The welcome-and-consent e-mail (or a reminder) to one volunteer or member; retried on temporary failures.
+    Its record stays an hour after it ran: what tells the sweep a letter was lost (``consent.letters_to_check``)."""
     from rq import Retry
 
     job = Queue.prepare_data("worker.jobs.consent.send_consent_letter", args=(kind, person_id, reminder),
-                             job_id=f"consent-{kind}-{person_id}", result_ttl=3600,
+                             job_id=consent_letter_job_id(kind, person_id), result_ttl=3600,
                              retry=Retry(max=5, interval=[60, 300, 900, 3600, 6 * 3600]))
     _enqueue_together(queue(MAIL), [job], pipe)
 def enqueue_poll_letters(letter_ids: Iterable[int], pipe: Pipeline | None = None) -> None:

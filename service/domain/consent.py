@@ -25,12 +25,16 @@ from service.domain.clock import now_utc
 from service.domain.rules import MemberDraft
 from service.effects import after_commit
 from service.extensions import db
-from service.models import ActorKind, ConsentSource, Member, Volunteer, VolunteerStatus
+from service.models import ActorKind, ConsentSource, Member, MemberStatus, Volunteer, VolunteerStatus
 
 # Unconfirmed sign-ups are erased after this (the e-mail and the page say so).
 UNCONFIRMED_KEPT = timedelta(days=7)
 # A second sign-up with the same address sends a reminder at most this often (no mail bombing through the form).
 REMINDER_INTERVAL = timedelta(hours=1)
+# A welcome-and-consent e-mail asked for between these ages whose job is no longer in Redis was lost (Redis lost
+# its data): a job that ran keeps its record for an hour (``queues.enqueue_consent_letter``), one that failed for
+# good for much longer, so younger than that hour the absence of the record can only mean a loss.
+LOST_LETTER_AGES = (timedelta(minutes=2), timedelta(minutes=50))
 
 
 def declare(person: Volunteer | Member, actor: Actor, now: datetime) -> None:
@@ -93,6 +97,19 @@ def ask_for_consent(person: Volunteer | Member, now: datetime, reminder: bool = 
         queues.enqueue_consent_letter(kind, person_id, reminder, pipe)
 
     after_commit(db.session(), enqueue)
+
+
+def letters_to_check(now: datetime) -> list[tuple[str, int]]:
+    """``(kind, id)`` of the people still unconfirmed whose welcome-and-consent e-mail was asked for a little while
+    ago (:data:`LOST_LETTER_AGES`): the sweep sends again those whose job Redis no longer has."""
+    youngest, oldest = now - LOST_LETTER_AGES[0], now - LOST_LETTER_AGES[1]
+    volunteers = db.session.execute(
+        select(Volunteer.id).where(Volunteer.consent_at.is_(None), Volunteer.status == VolunteerStatus.AWAITING_CONSENT,
+                                   Volunteer.last_mailed_at.between(oldest, youngest))).scalars()
+    members = db.session.execute(
+        select(Member.id).where(Member.consent_at.is_(None), Member.status == MemberStatus.ACTIVE,
+                                Member.consent_mailed_at.between(oldest, youngest))).scalars()
+    return [("volunteer", person_id) for person_id in volunteers] + [("member", person_id) for person_id in members]
 
 
 def confirm(person: Volunteer | Member) -> None:

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from service.domain import consent_mail
+import logging
+
+from flask import current_app
+from rq.job import Job
+
+from service.domain import consent, consent_mail
+from service.domain.clock import now_utc
+from worker import queues
+
+log = logging.getLogger(__name__)
 
 
 def send_consent_letter(kind: str, person_id: int, reminder: bool = False) -> str:
     """Send it if the person is still there (and, for a welcome, still has not confirmed). Temporary mail failures
     propagate: RQ retries the job (see ``queues.enqueue_consent_letter``)."""
     return consent_mail.deliver(kind, person_id, reminder)
+
+
+def resend_lost_letters() -> int:
+    """Part of the sweep: a welcome-and-consent e-mail whose job Redis lost is enqueued again (consent before
+    contact must not become "never contacted")."""
+    redis = current_app.extensions["redis"]
+    lost = [(kind, person_id) for kind, person_id in consent.letters_to_check(now_utc())
+            if not Job.exists(queues.consent_letter_job_id(kind, person_id), connection=redis)]
+    for kind, person_id in lost:
+        queues.enqueue_consent_letter(kind, person_id, False)
+    if lost:
+        log.warning("enqueued again %s welcome-and-consent e-mail(s) whose job was lost", len(lost))
+    return len(lost)

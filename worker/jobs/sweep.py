@@ -7,6 +7,7 @@
 - invitations and Zoom meetings whose next attempt is due are enqueued again;
 - requests to talk whose e-mail to the supervisors is due again are enqueued; every 10 minutes the communities
   of practice are brought up to date (a moderator's 8 weeks pass without any change to trigger it);
+- welcome-and-consent e-mails whose job Redis lost are enqueued again (``worker.jobs.consent``);
 - polls: closing, the 48-hour reminder (once), their e-mails due, answers no longer needed (``worker.jobs.polls``);
 - once an hour, what is no longer needed is deleted (``service.domain.retention``).
 """
@@ -23,6 +24,7 @@ from service.domain.clock import now_utc
 from service.extensions import current_settings
 from worker import queues
 from worker.claims import dead_claimers
+from worker.jobs.consent import resend_lost_letters
 from worker.jobs.invites import retry_due_invites
 from worker.jobs.practice import sync_every_organisation
 from worker.jobs.polls import sweep_polls
@@ -57,6 +59,7 @@ def sweep() -> dict[str, int]:
     if redis.set("entre_pairs:practice_sync_ran", 1, nx=True, ex=PRACTICE_SYNC_EVERY_SECONDS):
         summary["practice_synced"] = sync_every_organisation()
     summary.update(sweep_polls())
+    summary["consent_letters"] = resend_lost_letters()
     if redis.set("entre_pairs:retention_ran", 1, nx=True, ex=RETENTION_EVERY_SECONDS):
         report = retention.run(now, settings.RETENTION_DAYS)
         log.info("retention: %s", report)
