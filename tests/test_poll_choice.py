@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.domain.local_times import Trouble, local_time_problems, local_time_trouble
+from service.domain.occurrences import LocalTimeIssue, local_time_issue, occurrences
 from service.domain.poll_choice import Answer, Slot, Tally, Window, leading_slot, ranking, suggest_slots, tally
 
 ANSWERS = st.sampled_from([a.value for a in Answer])
@@ -123,10 +123,10 @@ def _sundays(start: date, weeks: int) -> list[date]:
 
 
 def test_daylight_saving_gap_and_repeat_in_toronto():
-    assert local_time_trouble(date(2027, 3, 14), time(2, 30), "America/Toronto") is Trouble.NONEXISTENT
-    assert local_time_trouble(date(2027, 11, 7), time(1, 30), "America/Toronto") is Trouble.AMBIGUOUS
-    assert local_time_trouble(date(2027, 3, 14), time(19, 0), "America/Toronto") is None
-    assert local_time_trouble(date(2027, 3, 14), time(2, 30), "America/Regina") is None  # no DST there
+    assert local_time_issue(date(2027, 3, 14), time(2, 30), "America/Toronto") is LocalTimeIssue.NONEXISTENT
+    assert local_time_issue(date(2027, 11, 7), time(1, 30), "America/Toronto") is LocalTimeIssue.AMBIGUOUS
+    assert local_time_issue(date(2027, 3, 14), time(19, 0), "America/Toronto") is None
+    assert local_time_issue(date(2027, 3, 14), time(2, 30), "America/Regina") is None  # no DST there
 
 
 @given(st.dates(date(2000, 1, 1), date(2090, 1, 1)), st.sampled_from(["America/Toronto", "America/St_Johns",
@@ -134,8 +134,8 @@ def test_daylight_saving_gap_and_repeat_in_toronto():
 def test_a_year_of_sundays_at_any_hour_has_one_gap_and_one_repeat_at_most(start, zone):
     days = _sundays(start, 52)
     for hour in (1, 2):
-        problems = local_time_problems(days, time(hour, 30), zone)
-        assert len([p for p in problems if p.trouble is Trouble.NONEXISTENT]) <= 1
-        assert len([p for p in problems if p.trouble is Trouble.AMBIGUOUS]) <= 1
+        problems = [found for found in occurrences(days, time(hour, 30), zone) if found.issue is not None]
+        assert len([p for p in problems if p.issue is LocalTimeIssue.NONEXISTENT]) <= 1
+        assert len([p for p in problems if p.issue is LocalTimeIssue.AMBIGUOUS]) <= 1
         assert all(p.day in days for p in problems)
-    assert local_time_problems(days, time(12, 0), zone) == []
+    assert all(found.issue is None for found in occurrences(days, time(12, 0), zone))

@@ -9,7 +9,7 @@ gets counts. A member who leaves takes their answers with them; once a poll is d
 frozen and the answers erased after :data:`ANSWER_RETENTION`.
 
 The arithmetic (counts, the leading slot, suggestions) and the daylight-saving check are pure
-(``poll_choice``, ``local_times``); this module loads, calls them, and saves.
+(``poll_choice``, and ``occurrences`` for the daylight-saving checks scheduling makes too); this module loads, calls them, and saves.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from service.domain import poll_letters, scheduling
 from service.domain.audit import Actor, record
 from service.domain.clock import now_utc, weekly_dates
 from service.domain.errors import DomainError, Violation, refuse
-from service.domain.local_times import Trouble, local_time_problems
+from service.domain.occurrences import LocalTimeIssue, occurrences
 from service.domain.poll_choice import Answer, Slot, Tally, leading_slot, ranking, tally
 from service.extensions import db
 from service.i18n import N_
@@ -95,11 +95,11 @@ def series_dates(slot: Slot, start: date, interval_weeks: int, occurrence_count:
 
 
 def _dst_violations(slot: Slot, days: list[date], zone: str, field: str) -> list[Violation]:
-    problems = local_time_problems(days, slot.local_time, zone)
+    problems = [found for found in occurrences(days, slot.local_time, zone) if found.issue is not None]
     if not problems:
         return []
     first = problems[0]
-    if first.trouble is Trouble.NONEXISTENT:
+    if first.issue is LocalTimeIssue.NONEXISTENT:
         message = N_("À %(time)s, le %(date)s, cette heure n’existe pas (passage à l’heure avancée) : choisissez "
                      "une autre heure.")
         code = "local_time_nonexistent"
