@@ -50,6 +50,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--runs", type=int, default=3, help="timed passes (each beside a bare-loop pass)")
+    parser.add_argument("--statements", action="store_true",
+                        help="one more, untimed pass counting the SQL statements each message costs (and their time)")
+    parser.add_argument("--profile", action="store_true", help="one more pass under cProfile (top 25 by own time)")
     return parser.parse_args()
 
 
@@ -105,6 +108,40 @@ def bare_loop(port: int, count: int) -> float:
             connection.send_message(message)
     bare_loop.size = len(message.as_bytes())
     return time.perf_counter() - started
+
+
+def _count_statements(engine, send_all, messages: int) -> str:
+    """Run one pass counting each statement shape (its first words) and the time spent executing them."""
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    counts: Counter[str] = Counter()
+    spent: Counter[str] = Counter()
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        shape = " ".join(statement.split()[:6])[:90]
+        counts[shape] += 1
+        spent[shape] += time.perf_counter() - conn.info.pop("bench_started")
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        started = time.perf_counter()
+        send_all()
+        elapsed = time.perf_counter() - started
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    lines = [f"statements per message: {sum(counts.values()) / messages:.1f}, "
+             f"{sum(spent.values()) / messages * 1000:.2f} ms of {elapsed / messages * 1000:.2f} ms a message "
+             f"(an untimed pass; commits not counted)"]
+    for shape, count in counts.most_common():
+        lines.append(f"  {count / messages:5.2f}/message {spent[shape] / count * 1000:6.3f} ms each  {shape}")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -199,6 +236,18 @@ def main() -> None:
                 baselines.append(bare)
                 print(f"run {run + 1}: {len(ids) / elapsed:.1f} messages/s; bare loop {len(ids) / bare:.1f} messages/s;"
                       f" ratio {bare / elapsed:.2f}; load {load}", flush=True)
+
+            if args.statements:
+                reset_rows()
+                print(_count_statements(db.engine, send_all, len(ids)), flush=True)
+            if args.profile:
+                import cProfile
+                import pstats
+
+                reset_rows()
+                profiler = cProfile.Profile()
+                profiler.runcall(send_all)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
             # Memory in its own pass: tracemalloc slows every allocation several times over.
             reset_rows()

@@ -29,7 +29,7 @@ from service.domain.clock import UTC, now_utc
 from service.domain.delivery import MAX_ATTEMPTS, RETRY_DELAYS, Outcome
 from service.domain.rules import MemberDraft
 from service.extensions import db
-from service.models import Invite, InviteMethod, InviteStatus
+from service.models import GroupSession, Invite, InviteMethod, InviteStatus
 from service.protocol import SessionKind
 from tests.factories import make_group
 from tests.fixtures.invites import calendar_of, make_ready, run_mail_jobs
@@ -93,6 +93,25 @@ def test_a_row_is_sent_once_even_when_its_job_runs_twice(app, actor, smtp):
     assert [r.rcpt_tos[0] for r in smtp.received].count(row.email) == 1
     message_ids = {r.message["Message-ID"] for r in smtp.received}
     assert delivery.message_id_for(row, app.extensions["settings"]) in message_ids
+
+
+def test_a_job_keeps_what_its_rows_share_and_the_next_job_reads_the_database_again(app, actor, smtp):
+    """A job reads what its rows share once (``delivery.one_reading_per_job``); what it read must not outlive
+    it: a change another process commits between two jobs reaches the second job's message."""
+    from worker.jobs.invites import send_invites
+
+    _, session = scheduled_kickoff(actor, members=3)
+    make_ready(session.zoom_meeting)
+    rows = invites()
+    session_id, moved = session.id, session.starts_at + timedelta(hours=1)
+    assert send_invites([r.id for r in rows]) == {Outcome.SENT.value: 3}
+    assert len({r.rcpt_tos[0] for r in smtp.received}) == 3
+    with db.engine.begin() as connection:  # another process's commit, not through this session
+        connection.execute(update(GroupSession).where(GroupSession.id == session_id).values(starts_at=moved))
+        connection.execute(update(Invite).where(Invite.id == rows[0].id).values(status=InviteStatus.PENDING))
+    assert send_invites([rows[0].id]) == {Outcome.SENT.value: 1}
+    (event,) = icalendar.Calendar.from_ical(calendar_of(smtp.received[-1].message)).walk("VEVENT")
+    assert event["DTSTART"].dt == moved
 
 
 def test_a_row_being_sent_is_not_claimed_again_and_a_dead_workers_row_comes_back(app, actor, smtp):

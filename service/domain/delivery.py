@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import Message
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from calendars import Envelope, build_message, message_id, render_calendar, render_letter, subject
 from config import Settings
@@ -240,11 +242,30 @@ def _end_reading() -> None:
     """End the (read-only) transaction without expiring what was read: the row, claimed by us, is not read
     again just to record its outcome."""
     session = db.session()
-    session.expire_on_commit = False
+    kept, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = kept
+
+
+@contextmanager
+def one_reading_per_job(invite_ids: Collection[int]):
+    """A job's rows are sent from one reading of the database: the rows and their members in one query, and
+    what they share (the group, its organisation, the series and its sessions, the meeting) read by the first
+    message that needs it and kept across the job's commits instead of read again for every message — on
+    PostgreSQL each read is a round trip. The person's other rows (which decide whether this one goes) are
+    still read fresh for every message. Everything is forgotten when the job ends."""
+    session = db.session()
+    kept, session.expire_on_commit = session.expire_on_commit, False
+    # The session's identity map holds rows weakly: the job holds them (and, through them, what they lead to).
+    rows = session.execute(select(Invite).where(Invite.id.in_(list(invite_ids)))
+                           .options(joinedload(Invite.member))).scalars().all() if invite_ids else []
+    try:
+        yield rows
+    finally:
+        session.expire_on_commit = kept
+        session.expire_all()
 
 
 def _hand_back(invite_id: int, claimer: str | None, now: datetime) -> Outcome:

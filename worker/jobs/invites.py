@@ -34,17 +34,22 @@ def send_invites(invite_ids: list[int]) -> dict[str, int]:
     with heartbeat as claimer:
         queues.unmark_queued(invite_ids, redis)
         claimed = delivery.claim_many(invite_ids, claimer)
-        for invite_id in invite_ids:
-            if invite_id not in claimed:
-                counts[delivery.Outcome.NOT_CLAIMED.value] = counts.get(delivery.Outcome.NOT_CLAIMED.value, 0) + 1
-                continue
-            try:
-                outcome = delivery.deliver(invite_id, claimer=claimer, still_ours=heartbeat.alive, claimed=True).value
-            except Exception:
-                log.exception("invite %s could not be sent; it is tried again later", invite_id)
-                outcome = "error"
-            counts[outcome] = counts.get(outcome, 0) + 1
+        with delivery.one_reading_per_job(claimed):
+            _send_claimed(invite_ids, claimed, claimer, heartbeat, counts)
     return counts
+
+
+def _send_claimed(invite_ids: list[int], claimed: set[int], claimer: str, heartbeat, counts: dict[str, int]) -> None:
+    for invite_id in invite_ids:
+        if invite_id not in claimed:
+            counts[delivery.Outcome.NOT_CLAIMED.value] = counts.get(delivery.Outcome.NOT_CLAIMED.value, 0) + 1
+            continue
+        try:
+            outcome = delivery.deliver(invite_id, claimer=claimer, still_ours=heartbeat.alive, claimed=True).value
+        except Exception:
+            log.exception("invite %s could not be sent; it is tried again later", invite_id)
+            outcome = "error"
+        counts[outcome] = counts.get(outcome, 0) + 1
 
 
 def send_invite(invite_id: int) -> str:
