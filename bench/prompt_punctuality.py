@@ -62,6 +62,8 @@ def parse_args() -> argparse.Namespace:
                         help="kill one prompts worker and its job 0.1 s before the first instant (no restart)")
     parser.add_argument("--database-url", default="", help="default: a SQLite file in a temporary folder")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for every process of the run (repeatable), e.g. PROMPT_POST_THREADS=32")
     return parser.parse_args()
 
 
@@ -70,6 +72,46 @@ def percentile(values: list[float], share: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def _spread(times: list[float], due: float) -> str:
+    """When a rush's posts arrived: the first and the last after the due time, and the rate in between."""
+    if len(times) < 2:
+        return ""
+    return (f"; first at +{times[0] - due:.2f} s, last at +{times[-1] - due:.2f} s, "
+            f"{(len(times) - 1) / max(times[-1] - times[0], 1e-9):.0f} posts/s between")
+
+
+def tail_breakdown(sandbox, session_ids: list[int]) -> dict:
+    """What the tail is made of: lateness per instant (rush) and per number of attempts a row needed (a row
+    taken over from a dead job counts one more), and the ten latest prompts with what happened to them."""
+    from sqlalchemy import select
+
+    from service.extensions import db
+    from service.models import Prompt, PromptAudience
+
+    received = {m["id"]: m["received_wall"] for m in sandbox.control("GET", "/chat")}
+    rows = db.session.execute(select(Prompt.due_at, Prompt.attempts, Prompt.provider_message_id, Prompt.reason)
+                              .where(Prompt.session_id.in_(session_ids), Prompt.audience == PromptAudience.EVERYONE,
+                                     Prompt.reason.is_distinct_from("not_in_this_run"))).all()
+    instants = sorted({row.due_at for row in rows})
+    late = [(instants.index(row.due_at) + 1, row.attempts, received[row.provider_message_id] - row.due_at.timestamp(),
+             row.reason) for row in rows if row.provider_message_id in received]
+
+    def figures(values: list[float]) -> str:
+        return (f"{len(values)} posts, p50 {percentile(values, 0.5):.2f} s, p99 {percentile(values, 0.99):.2f} s, "
+                f"max {max(values):.2f} s") if values else "none"
+
+    return {
+        "by_instant": {f"rush {i}": figures([x for r, _, x, _ in late if r == i]) + _spread(
+            sorted(received[row.provider_message_id] for row in rows
+                   if row.due_at == due and row.provider_message_id in received), due.timestamp())
+            for i, due in enumerate(instants, start=1)},
+        "by_attempts": {f"{a} attempt(s)": figures([x for _, n, x, _ in late if n == a])
+                        for a in sorted({n for _, n, _, _ in late})},
+        "latest": [f"rush {r}, {n} attempt(s), {x:.2f} s{f', {reason}' if reason else ''}"
+                   for r, n, x, reason in sorted(late, key=lambda item: -item[2])[:10]],
+    }
 
 
 def run(n: int, args: argparse.Namespace) -> dict:
@@ -97,6 +139,7 @@ def run(n: int, args: argparse.Namespace) -> dict:
         "ZOOM_API_URL": sandbox.api_url, "ZOOM_OAUTH_URL": sandbox.oauth_url, "ZOOM_HOSTS": hosts,
         "ZOOM_HOST_CONCURRENCY": str(n), "ZOOM_HOST_DAILY_LIMIT": "10000",
         "ZOOM_CHAT_RATE_PER_SECOND": str(RATE), "MAIL_OUTBOX_DIR": str(instance / "outbox"),
+        **dict(item.split("=", 1) for item in args.setting),
     }
     settings = load_settings(env_settings)
     Redis.from_url(args.redis_url).flushdb()
@@ -170,6 +213,7 @@ def run(n: int, args: argparse.Namespace) -> dict:
                                  interval=0.5)
             cpu = fleet.cpu_seconds(workers) - cpu_before
             result = outcome(sandbox, session_ids)
+            breakdown = tail_breakdown(sandbox, session_ids)
             stats = sandbox.stats()
     finally:
         fleet.stop()
@@ -192,7 +236,7 @@ def run(n: int, args: argparse.Namespace) -> dict:
         "worker_cpu_seconds": cpu, "worker_cpu_seconds_per_1000_posts": 1000 * cpu / max(posts, 1),
         "posts_per_worker_cpu_second": posts / cpu if cpu else None,
         "sandbox_chat_calls": stats.get("chat_message", 0), "sandbox_429": stats.get("429_qps", 0),
-        "sandbox_lost_answers": stats.get("lost_answer", 0),
+        "sandbox_lost_answers": stats.get("lost_answer", 0), "breakdown": breakdown,
     }
 
 
@@ -215,6 +259,11 @@ def show(figures: dict) -> None:
           f"CPU-s per 1,000 posts ({rate:.0f} posts per CPU-second)" if rate else "  worker CPU: n/a")
     print(f"  sandbox: {figures['sandbox_chat_calls']} chat calls, {figures['sandbox_429']} answered 429, "
           f"{figures['sandbox_lost_answers']} answers lost on purpose")
+    print("  what the tail is made of:")
+    for part in ("by_instant", "by_attempts"):
+        for label, line in figures["breakdown"][part].items():
+            print(f"    {label}: {line}")
+    print("    latest: " + "; ".join(figures["breakdown"]["latest"]))
 
 
 def main() -> None:

@@ -144,25 +144,46 @@ def test_a_short_zoom_outage_is_retried_within_the_job_and_checked_first(app, ac
     assert welcome.status is PromptStatus.POSTED and welcome.attempts == 3 and welcome.reason is None
     received = zoom_sandbox.chat(session.zoom_meeting.zoom_id)
     assert len(received) == 1 and received[0]["id"] == welcome.provider_message_id
-    # 0.25 s then 0.5 s of backoff, waited for in the job
-    assert received[0]["received_wall"] - welcome.due_at.timestamp() > 0.7  # it did wait 0.25 s, then 0.5 s
+    # 0.1 s then 0.2 s of backoff, waited for in the job
+    assert received[0]["received_wall"] - welcome.due_at.timestamp() > 0.3  # it did wait 0.1 s, then 0.2 s
+
+
+def test_a_job_still_running_posts_the_prompts_that_fall_due_meanwhile_never_before(app, actor, zoom_sandbox):
+    """A job held by its retries posts a later instant's prompts as they fall due (their own job may be waiting
+    for a worker): once each, never before their time."""
+    first, later = ready_session(actor), ready_session(actor)
+    welcome = start_now(first)
+    other = start_now(later)
+    soon = now_utc() + timedelta(seconds=0.5)
+    db.session.execute(update(Prompt).where(Prompt.id == other.id).values(due_at=soon))
+    db.session.commit()
+    # The welcome is refused three times (0.1, 0.2 and 0.4 s of backoff): the job outlives the later instant.
+    zoom_sandbox.inject("5xx", count=3, path="/chat/", method="POST", status=503)
+    counts = post_due_prompts(ms(welcome.due_at))
+    assert counts["posted"] == 2
+    db.session.expire_all()
+    assert welcome.status is PromptStatus.POSTED and other.status is PromptStatus.POSTED
+    (received,) = zoom_sandbox.chat(later.zoom_meeting.zoom_id)
+    assert received["id"] == other.provider_message_id and received["received_wall"] >= soon.timestamp()
+    assert post_due_prompts(ms(soon))["posted"] == 0  # the later instant's own job finds nothing left
+    assert len(zoom_sandbox.chat(later.zoom_meeting.zoom_id)) == 1
 
 
 def test_a_longer_outage_goes_back_to_the_timetable(app, actor, zoom_sandbox, redis_client):
     session = ready_session(actor)
     welcome = start_now(session)
-    zoom_sandbox.inject("5xx", count=5, path="/chat/", method="POST", status=503)
+    zoom_sandbox.inject("5xx", count=6, path="/chat/", method="POST", status=503)
     counts = post_due_prompts(ms(welcome.due_at))
     assert counts["retry"] == 1
     db.session.expire_all()
     assert welcome.status is PromptStatus.PENDING and welcome.reason == "zoom_unavailable"
-    assert welcome.attempts == 5 and welcome.next_attempt_at > now_utc() + timedelta(seconds=2)
+    assert welcome.attempts == 6 and welcome.next_attempt_at > now_utc() + timedelta(seconds=2)
     assert job_id(welcome.next_attempt_at) in {m.decode() for m in redis_client.zrange(KEY, 0, -1)}
     with Heartbeat(redis_client) as claimer:  # not claimed again before its next attempt
         assert posting.claim_due(welcome.due_at, claimer) == []
     post_due_prompts(ms(welcome.next_attempt_at))
     db.session.expire_all()
-    assert welcome.status is PromptStatus.POSTED and welcome.attempts == 6
+    assert welcome.status is PromptStatus.POSTED and welcome.attempts == 7
     assert len(chat_texts(zoom_sandbox, session)) == 1
 
 

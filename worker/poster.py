@@ -38,9 +38,11 @@ RECORD_EVERY_SECONDS = 0.5
 RECORD_EVERY_COUNT = 100
 # A re-post after an unknown outcome looks for the text in the channel this far before the prompt was due.
 CHECK_WINDOW = timedelta(minutes=5)
-# Retries due within this many seconds are waited for in the posting thread (the backoffs 0.25, 0.5, 1 and 2 s:
-# four more tries within the step's first four seconds); later ones go back to the timetable.
+# Retries due within this many seconds are waited for in the posting thread (the backoffs 0.1, 0.2, 0.4, 0.8 and
+# 1.6 s: five more tries within the step's first four seconds); later ones go back to the timetable.
 RETRY_IN_JOB_SECONDS = 2.0
+# How often a job whose pool has idle threads looks for prompts fallen due since (``PromptPoster.post_all``).
+MORE_EVERY_SECONDS = 0.1
 
 
 REASON_CLAIM_LOST = "claim_lost"
@@ -56,26 +58,41 @@ class PromptPoster:
         # Told before the first attempt at a row (``worker.claims.note_attempt``).
         self.before_attempt = before_attempt
 
-    def post_all(self, prompts: Sequence[PromptToPost], record: Callable[[list[PostResult]], None]) -> list[PostResult]:
+    def post_all(self, prompts: Sequence[PromptToPost], record: Callable[[list[PostResult]], None],
+                 more: Callable[[], Sequence[PromptToPost]] | None = None) -> list[PostResult]:
         """Post every prompt (in due order, as fast as the rate limit allows); ``record`` receives the outcomes
-        in groups as they come. Returns them all."""
-        if not prompts:
+        in groups as they come. Returns them all.
+
+        ``more``, asked every :data:`MORE_EVERY_SECONDS` while some of the pool's threads are idle (a rush's
+        last retries): prompts that fell due since (claimed by the caller), posted by this pool too. Without it
+        a job busy with a few retries held its worker while the next instant's prompts waited for one."""
+        if not prompts and more is None:
             return []
         # Outcomes come back through a queue (not ``concurrent.futures.wait``, which walks every pending future
         # each time one finishes: quadratic in a rush of hundreds).
         arrived: queue.SimpleQueue[PostResult] = queue.SimpleQueue()
         results: list[PostResult] = []
         waiting: list[PostResult] = []
-        with ThreadPoolExecutor(max_workers=min(self.threads, len(prompts)), thread_name_prefix="post") as pool:
+        threads = self.threads if more is not None else min(self.threads, len(prompts))
+        submitted = len(prompts)
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="post") as pool:
             for prompt in prompts:
                 pool.submit(self._post_into, prompt, arrived)
             next_record = time.monotonic() + RECORD_EVERY_SECONDS
-            while len(results) + len(waiting) < len(prompts):
+            next_more = time.monotonic() + MORE_EVERY_SECONDS
+            while len(results) + len(waiting) < submitted:
+                wake = next_record if more is None else min(next_record, next_more)
                 try:
-                    waiting.append(arrived.get(timeout=max(0.0, next_record - time.monotonic())))
+                    waiting.append(arrived.get(timeout=max(0.0, wake - time.monotonic())))
                 except queue.Empty:
                     pass
-                done = len(results) + len(waiting) == len(prompts)
+                if more is not None and time.monotonic() >= next_more:
+                    next_more = time.monotonic() + MORE_EVERY_SECONDS
+                    if submitted - len(results) - len(waiting) < threads:
+                        for prompt in more():
+                            pool.submit(self._post_into, prompt, arrived)
+                            submitted += 1
+                done = len(results) + len(waiting) == submitted
                 if waiting and (done or len(waiting) >= RECORD_EVERY_COUNT or time.monotonic() >= next_record):
                     record(waiting)
                     results.extend(waiting)

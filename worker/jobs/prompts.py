@@ -7,8 +7,14 @@ posts them (``worker.poster``) and records each outcome as it comes; a longer re
 Each instant has two such jobs (``worker.queues.PROMPT_JOB_COPIES``), so with two ``prompts`` workers both are
 there at the instant. The one that claims the rows posts them; the other (and the first, once done) **watches**
 the rows of that instant still claimed by another job: as soon as that job's heartbeat stops (its worker was
-killed: ``worker.claims``, 2 s), the watcher releases those rows and posts them itself — checked in the channel
-first, since the dead job may have posted some. The periodic sweep remains the backstop.
+killed: ``worker.claims``, 1.5 s), the watcher releases those rows and posts them itself — checked in the
+channel first, since the dead job may have posted some. The periodic sweep remains the backstop.
+
+A job also posts the prompts of **later instants** that fall due while it still runs (posting its last retries,
+or watching), as soon as a thread of its pool is idle: with two workers, two jobs each held by a few retries of
+their rush used to leave the next instant's jobs waiting for a worker (seconds of lateness under faults). The
+claim stays atomic and only takes rows already due, so nothing goes early or twice; the later instant's own
+jobs find the rows claimed and watch them.
 """
 
 from __future__ import annotations
@@ -58,8 +64,15 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
             # At once, not when the whole batch is done: a rush can take longer than a retry's wait.
             timetable.add(r.retry_at for r in batch if r.outcome is posting.Outcome.RETRY)
 
-        results += poster.post_all(posting.claim_due(instant, claimer), record)
         watch_until = time.monotonic() + WATCH_SECONDS
+
+        def fallen_due():
+            """Rows of later instants due by now (their own jobs may be waiting for a worker this one holds)."""
+            if time.monotonic() >= watch_until or not heartbeat.alive():
+                return []
+            return posting.claim_due(datetime.now(timezone.utc), claimer)
+
+        results += poster.post_all(posting.claim_due(instant, claimer), record, more=fallen_due)
         while time.monotonic() < watch_until and heartbeat.alive():
             others = posting.claimers_until(instant, claimer)
             db.session.commit()  # no transaction stays open while watching
@@ -74,9 +87,13 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
                          for p in posting.claim_due(instant, claimer)]
                 log.warning("prompts due at %s: took over %s row(s) of a job that died (%s never tried by it)",
                             instant.isoformat(), len(released), sum(p.never_tried for p in taken))
-                results += poster.post_all(taken, record)
+                results += poster.post_all(taken, record, more=fallen_due)
             else:
-                time.sleep(WATCH_POLL_SECONDS)
+                newly_due = fallen_due()
+                if newly_due:
+                    results += poster.post_all(newly_due, record, more=fallen_due)
+                else:
+                    time.sleep(WATCH_POLL_SECONDS)
     if not results:
         return {"posted": 0}
     counts = {outcome.value: 0 for outcome in posting.Outcome}
