@@ -5,7 +5,8 @@ connecting are done by then; the job waits for the exact instant, claims the due
 posts them (``worker.poster``) and records each outcome as it comes; a longer retry goes back on the timetable.
 
 Each instant has two such jobs (``worker.queues.PROMPT_JOB_COPIES``), so with two ``prompts`` workers both are
-there at the instant. The one that claims the rows posts them; the other (and the first, once done) **watches**
+there at the instant. They claim the rows a pool's worth (``PROMPT_POST_THREADS``) at a time, more as their
+threads free up, so both post the rush; each, once done, **watches**
 the rows of that instant still claimed by another job: as soon as that job's heartbeat stops (its worker was
 killed: ``worker.claims``, 1.5 s), the watcher releases those rows and posts them itself — checked in the
 channel first, since the dead job may have posted some. The periodic sweep remains the backstop.
@@ -70,9 +71,13 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
             """Rows of later instants due by now (their own jobs may be waiting for a worker this one holds)."""
             if time.monotonic() >= watch_until or not heartbeat.alive():
                 return []
-            return posting.claim_due(datetime.now(timezone.utc), claimer)
+            return posting.claim_due(datetime.now(timezone.utc), claimer, limit=chunk)
 
-        results += poster.post_all(posting.claim_due(instant, claimer), record, more=fallen_due)
+        # Rows are claimed a pool's worth at a time, more as threads free up: the two jobs of an instant share
+        # its rush, and a job that dies holds only what it was posting (the rest goes on without waiting for the
+        # takeover).
+        chunk = settings.PROMPT_POST_THREADS
+        results += poster.post_all(posting.claim_due(instant, claimer, limit=chunk), record, more=fallen_due)
         while time.monotonic() < watch_until and heartbeat.alive():
             others = posting.claimers_until(instant, claimer)
             db.session.commit()  # no transaction stays open while watching
