@@ -66,12 +66,21 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
             timetable.add(r.retry_at for r in batch if r.outcome is posting.Outcome.RETRY)
 
         watch_until = time.monotonic() + WATCH_SECONDS
+        looked_at = [time.monotonic()]  # when the other claimers' heartbeats were last looked at
 
         def fallen_due():
-            """Rows of later instants due by now (their own jobs may be waiting for a worker this one holds)."""
+            """While posting: the rows of a job that died (looked for every ``WATCH_POLL_SECONDS``; a busy job
+            used to look only once its own posting was over), then rows of later instants due by now (their own
+            jobs may be waiting for a worker this one holds)."""
             if time.monotonic() >= watch_until or not heartbeat.alive():
                 return []
-            return posting.claim_due(datetime.now(timezone.utc), claimer, limit=chunk)
+            now = datetime.now(timezone.utc)
+            taken = []
+            if time.monotonic() - looked_at[0] >= WATCH_POLL_SECONDS:
+                looked_at[0] = time.monotonic()
+                others = posting.claimers_until(now, claimer)
+                taken = _take_over(now, claimer, dead_claimers(redis, others), redis) if others else []
+            return taken + posting.claim_due(now, claimer, limit=chunk)
 
         # Rows are claimed a pool's worth at a time, more as threads free up: the two jobs of an instant share
         # its rush, and a job that dies holds only what it was posting (the rest goes on without waiting for the
@@ -83,22 +92,11 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
             db.session.commit()  # no transaction stays open while watching
             if not others:
                 break
-            dead = dead_claimers(redis, others)
-            if dead:
-                released = set(posting.release_claims(dead))
-                tried = attempted_by(redis, dead)
-                taken = [replace(p, never_tried=True) if tried is not None and p.prompt_id in released
-                         and p.prompt_id not in tried and p.attempts == 2 else p
-                         for p in posting.claim_due(instant, claimer)]
-                log.warning("prompts due at %s: took over %s row(s) of a job that died (%s never tried by it)",
-                            instant.isoformat(), len(released), sum(p.never_tried for p in taken))
-                results += poster.post_all(taken, record, more=fallen_due)
+            newly_due = _take_over(instant, claimer, dead_claimers(redis, others), redis) or fallen_due()
+            if newly_due:
+                results += poster.post_all(newly_due, record, more=fallen_due)
             else:
-                newly_due = fallen_due()
-                if newly_due:
-                    results += poster.post_all(newly_due, record, more=fallen_due)
-                else:
-                    time.sleep(WATCH_POLL_SECONDS)
+                time.sleep(WATCH_POLL_SECONDS)
     if not results:
         return {"posted": 0}
     counts = {outcome.value: 0 for outcome in posting.Outcome}
@@ -107,6 +105,21 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     log.info("prompts due at %s: %s (%.3f CPU-s)", instant.isoformat(timespec="milliseconds"), counts,
              time.process_time() - cpu_at_start)
     return counts
+
+
+def _take_over(until: datetime, claimer: str, dead: set[str], redis) -> list:
+    """Release the rows these dead claimers held and claim every row due by ``until``: those the dead job had
+    not started on go at once, the others are looked for in their channel first."""
+    if not dead:
+        return []
+    released = set(posting.release_claims(dead))
+    tried = attempted_by(redis, dead)
+    taken = [replace(p, never_tried=True) if tried is not None and p.prompt_id in released
+             and p.prompt_id not in tried and p.attempts == 2 else p
+             for p in posting.claim_due(until, claimer)]
+    log.warning("prompts due by %s: took over %s row(s) of a job that died (%s never tried by it)",
+                until.isoformat(), len(released), sum(p.never_tried for p in taken))
+    return taken
 
 
 def _warm_up(zoom) -> None:
