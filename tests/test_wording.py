@@ -27,3 +27,9 @@ def test_the_person_someone_reports_to_is_never_called_a_supervisor_in_english()
                       if "rapport" in french and "supervis" not in french]
     assert reporting_line, "the catalogue speaks of the person one reports to"
     assert [english for _, english in reporting_line if "supervisor" in english.lower()] == []
+
+
+def test_french_names_moderators_in_epicene_words():
+    """« Personne modératrice », as the rest of the interface does (issue 17, item 6), never « Modérateur »."""
+    masculine = re.compile(r"\b[Mm]odérateurs?\b")
+    assert [french for french, _ in _pairs() if masculine.search(french)] == []

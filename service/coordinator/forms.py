@@ -350,7 +350,7 @@ class SingleSessionForm(FlaskForm):
     starts_on = date_field(_l("Date"))
     at = time_field(_l("Heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)
-    moderator = SelectField(_l("Modérateur"), choices=[], validate_choice=False,
+    moderator = SelectField(_l("Personne modératrice"), choices=[], validate_choice=False,
                             description=_l("Pour une répétition : la personne qui s’exerce (elle seule est "
                                            "invitée). Sinon, laissez le choix automatique."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
@@ -379,7 +379,7 @@ class RescheduleSeriesForm(FlaskForm):
 
 
 class ModeratorForm(FlaskForm):
-    moderator = SelectField(_l("Modérateur de cette rencontre"), choices=[], validate_choice=False)
+    moderator = SelectField(_l("Personne modératrice de cette rencontre"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Changer la personne modératrice"))
 
 
@@ -485,7 +485,7 @@ def summary_message(field_id: str, message: str) -> str:
         return _("%(row)s : %(message)s", row=_("Personne %(number)s", number=int(row.group(1)) + 1),
                  message=message)
     if re.match(r"(?:\w+-)?external_moderator-", field_id):
-        return _("%(row)s : %(message)s", row=_("Modérateur externe"), message=message)
+        return _("%(row)s : %(message)s", row=_("Personne modératrice externe"), message=message)
     return message
 
 
