@@ -57,9 +57,10 @@ def describe_window(window: Window, lang: str) -> str:
     day = get_day_names("wide", locale=locale_for(lang))[window.weekday - 1]
 
     def clock(minutes: int) -> str:
+        # Non-breaking spaces: « 13 h 30 » stays whole when the column wraps.
         if minutes >= 24 * 60:
-            return "24 h 00" if lang == "fr" else "midnight"
-        return wall_time(time(*divmod(minutes, 60)), lang)
+            return "24\u00a0h\u00a000" if lang == "fr" else "midnight"
+        return wall_time(time(*divmod(minutes, 60)), lang).replace(" ", "\u00a0")
 
     return gettext(lang, N_("%(day)s de %(start)s à %(end)s"), day=day, start=clock(window.start), end=clock(window.end))
 
