@@ -33,3 +33,8 @@ def test_french_names_moderators_in_epicene_words():
     """« Personne modératrice », as the rest of the interface does (issue 17, item 6), never « Modérateur »."""
     masculine = re.compile(r"\b[Mm]odérateurs?\b")
     assert [french for french, _ in _pairs() if masculine.search(french)] == []
+
+
+def test_english_writes_e_mail_one_way():
+    """« e-mail » as in the rest of the English catalogue (not « email » here and there)."""
+    assert [text for _, text in _pairs() if re.search(r"\b[Ee]mails?\b(?![,_])", text.replace("%(email)s", ""))] == []
