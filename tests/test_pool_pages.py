@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -47,6 +48,22 @@ def test_the_moderator_load_threshold_is_set_from_either_page_and_each_links_to_
     assert refused.status_code == 422 and "Indiquez un nombre de 1 à 30." in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.execute(select(Organisation.moderator_load_threshold)).scalar_one() == 7
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_each_programme_menu_entry_is_named_as_the_page_it_opens(signed_in, language):
+    from flask_babel import refresh
+
+    refresh()  # the test's app context outlives each request: forget the locale flask-babel cached in it
+    page = signed_in.get(f"/coordination/?lang={language}").get_data(as_text=True)
+    menu = re.search(r'<div class="nav-menu__links">(.*?)</div>', page, re.S).group(1)
+    entries = re.findall(r'<a href="([^"]+)">([^<]+)</a>', menu)
+    assert len(entries) == 4
+    for href, label in entries:
+        target = signed_in.get(href).get_data(as_text=True)
+        heading = re.search(r"<h1>([^<]+)</h1>", target).group(1).strip()
+        title = re.search(r"<title>([^<]+)</title>", target).group(1).split(" · ")[0].strip()
+        assert label == heading == title, href
 
 
 def test_the_volunteers_page_keeps_to_the_headers_column_like_every_coordinator_page(signed_in):
