@@ -230,3 +230,11 @@ def test_the_moderator_load_threshold_is_an_organisation_setting_of_the_api(api,
         assert refused.status_code == 422, bad
         assert [v["field"] for v in refused.get_json()["error"]["violations"]] == ["moderator_load_threshold"]
     assert api.get("/organisation").get_json()["name"] == "CISSS de test"  # nothing half-saved
+
+
+def test_the_pool_is_listed_in_the_order_a_reader_expects_accents_and_case_aside(api, organisation):  # noqa: F811
+    for index, name in enumerate(["Fanny Roy", "émile Caron", "Dan Roy", "Éloïse Roy", "zoé Roy", "Ana Roy"]):
+        assert api.post("/volunteers", json=volunteer(name, f"p{index}@exemple.ca", reports_to_email=None,
+                                                      consent_already_given=True)).status_code == 201
+    listed = [v["display_name"] for v in api.get("/volunteers").get_json()["volunteers"]]
+    assert listed == ["Ana Roy", "Dan Roy", "Éloïse Roy", "émile Caron", "Fanny Roy", "zoé Roy"]
