@@ -53,3 +53,19 @@ def test_the_programme_menu_opens_inside_a_phones_screen_and_every_page_keeps_to
             main = _box(desktop, "main")
             assert abs(main["x"] - header["x"]) < 1 and abs(main["width"] - header["width"]) < 1, path
             assert desktop.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"], path
+
+
+def test_the_import_report_stays_inside_a_phones_screen(app, settings, coordinator, tmp_path):
+    rows = tmp_path / "pool.csv"
+    rows.write_text("display_name,email,language,team\nBad Mail,pas-un-courriel,fr,\n"
+                    "Inconnue,inconnue@exemple.ca,fr,cardiologie-pediatrique-de-nuit\n", encoding="utf-8")
+    with live_server(settings) as server, chromium() as browser:
+        phone = browser.new_context(viewport=PHONE).new_page()
+        _log_in(phone, server, coordinator, "fr")
+        phone.goto(f"{server}/coordination/volontaires")
+        phone.set_input_files("input[type=file]", str(rows))
+        phone.locator("form[action$='/importer'] [type=submit]").click()
+        phone.wait_for_selector(".import-report")
+        assert phone.locator(".import-report tbody tr").count() == 2
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(phone, "layout-import-report-fr-phone")
