@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from config import Settings, load_settings
 from service import i18n, routing
-from service.elision import elide
+from service.elision import elide_markup
 from service.extensions import babel, csrf, current_settings, db, limiter, migrate
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     limiter.init_app(app)
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or settings.DEFAULT_LANGUAGE)
     # {{ _("Retirer l’accès de %(name)s", name=n)|elide(n) }}: « de Éloïse » reads « d’Éloïse » in French.
-    app.add_template_filter(lambda text, *names: elide(text, names, str(get_locale() or "")), "elide")
+    app.add_template_filter(lambda text, *names: elide_markup(text, names, str(get_locale() or "")), "elide")
 
     from service import cli, errors, request_log, security
 

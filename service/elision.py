@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from markupsafe import Markup, escape
+
 # Words that lose their vowel before a vowel sound, and what they become.
 _ELIDED = {"de": "d’", "que": "qu’", "jusque": "jusqu’"}
 _VOWELS = set("aeiouœæ")
@@ -50,3 +52,11 @@ def elide(text: str, names: Iterable[str], language: str = "fr") -> str:
 def _elided(word: str) -> str:
     elided = _ELIDED[word.lower()]
     return elided[0].upper() + elided[1:] if word[0].isupper() else elided
+
+
+def elide_markup(text: str, names: Iterable[str], language: str = "fr") -> str:
+    """``elide`` as a template filter: a translated message that is already safe HTML (its names escaped) stays
+    safe, so that « Santé & Co » is not escaped twice."""
+    if isinstance(text, Markup):
+        return Markup(elide(str(text), [str(escape(name)) for name in names], language))
+    return elide(text, names, language)

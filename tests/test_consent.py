@@ -122,3 +122,21 @@ def test_a_welcome_email_whose_job_redis_lost_is_sent_by_the_sweep_once(app, act
     sweep()
     run_mail_jobs(app)
     assert sorted(r.rcpt_tos[0] for r in smtp.received) == ["nora@exemple.ca", "theo@exemple.ca"]
+
+
+def test_the_organisations_name_is_elided_and_escaped_once_in_the_letter_and_on_the_page(app, client, actor, smtp):
+    from service.models import Organisation
+
+    db.session.get(Organisation, actor.organisation_id).name = "Agence Santé & Mieux-être"
+    db.session.commit()
+    group = make_group(actor, members=4)
+    groups.add_member(group, MemberDraft("Nora Nouvelle", "nora@exemple.ca"), actor)
+    run_mail_jobs(app)
+    letter = next(r for r in smtp.received if r.rcpt_tos == ["nora@exemple.ca"]).message
+    text = letter.get_body(("plain",)).get_content()
+    html = letter.get_body(("html",)).get_content()
+    assert "entre pairs d’Agence Santé & Mieux-être vous propose" in text
+    assert "entre pairs d’Agence Santé &amp; Mieux-être vous propose" in html and "&amp;amp;" not in html
+    link = re.search(r"http://127\.0\.0\.1:5000(/v/\S+)", text).group(1)
+    page = client.get(link).get_data(as_text=True)
+    assert "entre pairs d’Agence Santé &amp; Mieux-être vous propose" in page and "&amp;amp;" not in page

@@ -39,3 +39,10 @@ def test_pages_elide_with_the_template_filter(app):
     with app.test_request_context("/"):
         assert template.render(n="Éloïse Roy") == "Retirer l’accès d’Éloïse Roy"
         assert template.render(n="Marc Roy") == "Retirer l’accès de Marc Roy"
+
+
+def test_the_template_filter_keeps_safe_html_safe(app):
+    template = app.jinja_env.from_string('{{ _("Retirer l’accès de %(name)s", name=n)|elide(n) }}')
+    with app.test_request_context("/"):
+        assert template.render(n="Anne & <Co>") == "Retirer l’accès d’Anne &amp; &lt;Co&gt;"
+        assert template.render(n="Marc & Co") == "Retirer l’accès de Marc &amp; Co"

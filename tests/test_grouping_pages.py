@@ -41,7 +41,9 @@ def test_the_page_proposes_shows_names_and_local_slots_never_addresses(signed_in
     assert response.status_code == 200
     assert "Urgence 0" in page and "Pédiatrie 3" in page and "@exemple.ca" not in page
     assert 'value="Pédiatrie 1"' in page and 'value="Urgence 1"' in page  # default names: team and number
-    assert "mardi de 12 h à 13 h" in page and "jeudi de 8 h à 9 h" in page
+    # Times written as everywhere else, and kept whole when the column wraps (non-breaking spaces).
+    assert "mardi de 12\u00a0h\u00a000 à 13\u00a0h\u00a000" in page
+    assert "jeudi de 08\u00a0h\u00a000 à 09\u00a0h\u00a000" in page
     assert "Règles respectées" in page and "Hors groupe" in page
     assert "Moins de quatre personnes disponibles parlent sa langue." in page
 

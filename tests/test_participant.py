@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 import pytest
+from flask_babel import refresh
 
 from service import links
 from service.domain import scheduling
@@ -43,6 +44,17 @@ def test_page_shows_the_next_session_the_agenda_and_resources_and_nobody_else(cl
         assert other.email not in page and other.display_name not in page and other.first_name not in page
     assert "par personne" not in page  # nothing that reveals the group's size either
     assert session.moderator_id != member.id and "/m/" not in page  # the console link is the moderator's alone
+
+
+def test_a_member_who_switches_language_reads_the_whole_page_in_it_help_resources_included(client, group, settings):
+    member, token = member_and_token(group, settings, language="fr")
+    page = client.get(f"/p/{token}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Your next session" in page
+    assert "Suicide Crisis Helpline" in page and "Ligne d’aide en cas de crise de suicide" not in page
+    assert "What do you find the most difficult?" in page and "Que trouvez-vous le plus difficile?" not in page
+    refresh()  # the test's app context outlives the request: forget the locale flask-babel cached in it
+    again = client.get(f"/p/{token}?lang=fr").get_data(as_text=True)
+    assert "Ligne d’aide en cas de crise de suicide" in again and "Suicide Crisis Helpline" not in again
 
 
 def group_session(group):

@@ -331,6 +331,8 @@ def test_the_coordinator_opens_a_poll_from_the_group_page_prefilled(app, client,
     assert "Ouvrir un sondage de disponibilités" in page
     form = client.get(f"/coordination/groupes/{group.id}/sondages/nouveau").get_data(as_text=True)
     assert "suggestions" in form and 'value="12:00"' in form  # defaults: no volunteer pool in this branch
+    # Times and dates are typed on the 24-hour clock like on the scheduling page: no browser picker (AM/PM).
+    assert 'type="time"' not in form and 'type="date"' not in form and "par exemple 18 h 30" in form
     closes = (datetime.now(UTC) + timedelta(days=6)).date().isoformat()
     data = {"slot_0-weekday": "2", "slot_0-local_time": "12:00", "slot_0-duration_minutes": "30",
             "slot_3-weekday": "4", "slot_3-local_time": "19 h 30", "slot_3-duration_minutes": "30",

@@ -115,6 +115,7 @@ def test_deciding_from_the_kickoff_console(app, client, actor, settings, smtp, z
     assert section.index("mardi à 19 h 00") < section.index("mercredi à 12 h 00")  # the leading slot first
     assert "3 ont répondu" not in section and "4 ont répondu, 1 pas encore." in section
     assert not any(m.display_name in section or m.email in section for m in group.active_members)
+    assert 'type="date"' not in section and "Format AAAA-MM-JJ" in section  # typed like every other date
     live = client.get(f"/m/{token}/poll").get_json()["poll"]
     assert live["leading"] == 1 and [r["slot"] for r in live["rows"]] == [1, 0]
     assert (live["rows"][0]["yes"], live["rows"][0]["no"]) == (3, 1)

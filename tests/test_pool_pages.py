@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -23,9 +24,52 @@ def settings_form(**changes) -> dict:
             "teams": "urgence | Urgence | Emergency\npediatrie | Pédiatrie | Paediatrics",
             "privacy_officer_name": "Me Line Gagnon", "privacy_officer_contact": "vie.privee@exemple.ca",
             "resources_fr": "PAE | 1-800-555-0100 | 24 h sur 24", "resources_en": "EAP | 1-800-555-0100",
-            "working_days": ["1", "2", "3", "4"], "working_start": "07:30", "working_end": "16:00"}
+            "working_days": ["1", "2", "3", "4"], "working_start": "07:30", "working_end": "16:00",
+            "moderator_load_threshold": "4"}
     data.update(changes)
     return data
+
+
+def test_the_moderator_load_threshold_is_set_from_either_page_and_each_links_to_the_other(signed_in):
+    settings = signed_in.get("/coordination/organisation").get_data(as_text=True)
+    assert 'name="moderator_load_threshold"' in settings and 'value="4"' in settings
+    assert 'href="/coordination/soutien"' in settings
+    support = signed_in.get("/coordination/soutien").get_data(as_text=True)
+    assert 'href="/coordination/organisation#soutien"' in support
+
+    assert signed_in.post("/coordination/organisation", data=settings_form(moderator_load_threshold="7")).status_code \
+        == 302
+    db.session.expire_all()
+    assert db.session.execute(select(Organisation.moderator_load_threshold)).scalar_one() == 7
+    assert 'value="7"' in signed_in.get("/coordination/soutien").get_data(as_text=True)
+
+    refused = signed_in.post("/coordination/organisation", data=settings_form(moderator_load_threshold="0",
+                                                                             name="Autre nom"))
+    assert refused.status_code == 422 and "Indiquez un nombre de 1 à 30." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.execute(select(Organisation.moderator_load_threshold)).scalar_one() == 7
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_each_programme_menu_entry_is_named_as_the_page_it_opens(signed_in, language):
+    from flask_babel import refresh
+
+    refresh()  # the test's app context outlives each request: forget the locale flask-babel cached in it
+    page = signed_in.get(f"/coordination/?lang={language}").get_data(as_text=True)
+    menu = re.search(r'<div class="nav-menu__links">(.*?)</div>', page, re.S).group(1)
+    entries = re.findall(r'<a href="([^"]+)">([^<]+)</a>', menu)
+    assert len(entries) == 4
+    for href, label in entries:
+        target = signed_in.get(href).get_data(as_text=True)
+        heading = re.search(r"<h1>([^<]+)</h1>", target).group(1).strip()
+        title = re.search(r"<title>([^<]+)</title>", target).group(1).split(" · ")[0].strip()
+        assert label == heading == title, href
+
+
+def test_the_volunteers_page_keeps_to_the_headers_column_like_every_coordinator_page(signed_in):
+    page = signed_in.get("/coordination/volontaires").get_data(as_text=True)
+    assert '<main id="main" class="page"' in page
+    assert "Disponible : 0" in page and "En attente de confirmation : 0" in page  # the label, then the count
 
 
 def test_the_organisation_settings_page_saves_everything_or_names_what_is_wrong(signed_in):

@@ -50,6 +50,7 @@ def test_sign_up_then_confirm_by_the_link_in_the_email(app, client, organisation
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Me Line Gagnon" in text and "7 jours" in text and "@exemple.ca" in text  # the privacy notice
+    assert "Midi (12\u00a0h à 13\u00a0h\u00a030)" in text  # a time stays whole in the narrow weekday columns
 
     answer = sign_up(client, organisation)
     assert answer.status_code == 303 and "/merci" in answer.headers["Location"]

@@ -217,3 +217,24 @@ def test_a_loop_left_by_public_sign_ups_blocks_nobody_else(api, organisation):  
     assert api.post("/volunteers", json=volunteer("Chloé", "chloe@exemple.ca")).status_code == 201
     into = api.post("/volunteers", json=volunteer("Dan", "dan@exemple.ca", reports_to_email="ana@exemple.ca"))
     assert into.status_code == 201  # reporting to someone on a loop is not a loop of one's own
+
+
+def test_the_moderator_load_threshold_is_an_organisation_setting_of_the_api(api, organisation):  # noqa: F811
+    assert api.get("/organisation").get_json()["moderator_load_threshold"] == 4
+    changed = api.patch("/organisation", json={"moderator_load_threshold": 6})
+    assert changed.status_code == 200 and changed.get_json()["moderator_load_threshold"] == 6
+    db.session.expire_all()
+    assert db.session.execute(select(Organisation.moderator_load_threshold)).scalar_one() == 6
+    for bad in (0, 31, "six", True):
+        refused = api.patch("/organisation", json={"moderator_load_threshold": bad, "name": "Autre"})
+        assert refused.status_code == 422, bad
+        assert [v["field"] for v in refused.get_json()["error"]["violations"]] == ["moderator_load_threshold"]
+    assert api.get("/organisation").get_json()["name"] == "CISSS de test"  # nothing half-saved
+
+
+def test_the_pool_is_listed_in_the_order_a_reader_expects_accents_and_case_aside(api, organisation):  # noqa: F811
+    for index, name in enumerate(["Fanny Roy", "émile Caron", "Dan Roy", "Éloïse Roy", "zoé Roy", "Ana Roy"]):
+        assert api.post("/volunteers", json=volunteer(name, f"p{index}@exemple.ca", reports_to_email=None,
+                                                      consent_already_given=True)).status_code == 201
+    listed = [v["display_name"] for v in api.get("/volunteers").get_json()["volunteers"]]
+    assert listed == ["Ana Roy", "Dan Roy", "Éloïse Roy", "émile Caron", "Fanny Roy", "zoé Roy"]

@@ -160,7 +160,8 @@ _ORGANISATION = {"type": "object", "properties": {
     "signup_domains": {"type": "array", "items": {"type": "string"}},
     "teams": {"type": "array", "items": {"type": "object"}}, "privacy_officer_name": {"type": "string"},
     "privacy_officer_contact": {"type": "string"}, "support_resources": {"type": "object"},
-    "working_hours": {"type": "object"}, "signup_enabled": {"type": "boolean"},
+    "working_hours": {"type": "object"}, "moderator_load_threshold": {"type": "integer"},
+    "signup_enabled": {"type": "boolean"},
     "signup_url": {"type": ["string", "null"]}}}
 _IMPORT = {"type": "object", "properties": {"imported": {"type": "integer"}, "volunteers": {
     "type": "array", "items": {"$ref": "#/components/schemas/Volunteer"}}}}

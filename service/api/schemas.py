@@ -245,6 +245,9 @@ class OrganisationIn(Body):
     support_resources: SupportResourcesIn | None = None
     working_hours: WorkingHoursIn | None = Field(None, description="When a session asks for the supervisors' "
                                                                     "agreement (default Monday-Friday 08:00-17:00)")
+    moderator_load_threshold: Annotated[int, Field(ge=1, le=30)] | None = Field(
+        None, description="Sessions moderated in 4 weeks (past or ahead) above which the supervisors' page flags a "
+                          "moderator's load (default 4)")
 
 # ------------------------------------------------------------------------------- groups proposed from the pool
 VolunteerId = Annotated[int, Field(ge=1, le=2**31 - 1)]

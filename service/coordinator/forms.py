@@ -285,13 +285,13 @@ DATE_HINT = _l("Format AAAA-MM-JJ, par exemple 2027-03-16.")
 TIME_HINT = _l("Sur 24 heures, par exemple 18 h 30.")
 
 
-def _date_field(label, description=DATE_HINT):
+def date_field(label, description=DATE_HINT):
     return StringField(label, description=description, render_kw={"inputmode": "numeric", "autocomplete": "off",
                                                                   "maxlength": 10, "size": 10})
 
 
-def _time_field(label):
-    return StringField(label, description=TIME_HINT, render_kw={"autocomplete": "off", "maxlength": 8, "size": 8})
+def time_field(label, description=TIME_HINT):
+    return StringField(label, description=description, render_kw={"autocomplete": "off", "maxlength": 8, "size": 8})
 
 
 # Answers to the questions the domain asks (scheduling.QUESTIONS): shown only once asked.
@@ -310,8 +310,8 @@ SUPERVISOR_HINT = _l("Obligatoire si la rencontre a lieu pendant les heures de t
 
 
 class KickoffForm(FlaskForm):
-    starts_on = _date_field(_l("Date"))
-    at = _time_field(_l("Heure"))
+    starts_on = date_field(_l("Date"))
+    at = time_field(_l("Heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.KICKOFF].default_minutes)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
     daylight_saving_confirmed = _daylight_saving_question()
@@ -321,8 +321,8 @@ class KickoffForm(FlaskForm):
 
 class SeriesForm(FlaskForm):
     weekday = SelectField(_l("Jour de la semaine"), choices=WEEKDAY_CHOICES, default="1")
-    starts_on = _date_field(_l("À partir du"), _l("Ou le jour choisi qui suit. Format AAAA-MM-JJ."))
-    at = _time_field(_l("Heure"))
+    starts_on = date_field(_l("À partir du"), _l("Ou le jour choisi qui suit. Format AAAA-MM-JJ."))
+    at = time_field(_l("Heure"))
     interval_weeks = SelectField(_l("Fréquence"), choices=choices([("1", _l("Chaque semaine")),
                                                                     ("2", _l("Aux deux semaines"))]), default="1")
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)
@@ -347,10 +347,10 @@ class SingleSessionForm(FlaskForm):
         (SessionKind.REGULAR.value, _l("Rencontre régulière (une seule fois)")),
         (SessionKind.REHEARSAL.value, _l("Répétition pour une nouvelle personne modératrice")),
     ]), default=SessionKind.REGULAR.value)
-    starts_on = _date_field(_l("Date"))
-    at = _time_field(_l("Heure"))
+    starts_on = date_field(_l("Date"))
+    at = time_field(_l("Heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)
-    moderator = SelectField(_l("Modérateur"), choices=[], validate_choice=False,
+    moderator = SelectField(_l("Personne modératrice"), choices=[], validate_choice=False,
                             description=_l("Pour une répétition : la personne qui s’exerce (elle seule est "
                                            "invitée). Sinon, laissez le choix automatique."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
@@ -361,8 +361,8 @@ class SingleSessionForm(FlaskForm):
 
 
 class RescheduleSessionForm(FlaskForm):
-    starts_on = _date_field(_l("Nouvelle date"))
-    at = _time_field(_l("Nouvelle heure"))
+    starts_on = date_field(_l("Nouvelle date"))
+    at = time_field(_l("Nouvelle heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), 30)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
     daylight_saving_confirmed = _daylight_saving_question()
@@ -371,7 +371,7 @@ class RescheduleSessionForm(FlaskForm):
 
 class RescheduleSeriesForm(FlaskForm):
     weekday = SeriesForm.weekday
-    at = _time_field(_l("Nouvelle heure"))
+    at = time_field(_l("Nouvelle heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), 30)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
     daylight_saving_confirmed = _daylight_saving_question()
@@ -379,7 +379,7 @@ class RescheduleSeriesForm(FlaskForm):
 
 
 class ModeratorForm(FlaskForm):
-    moderator = SelectField(_l("Modérateur de cette rencontre"), choices=[], validate_choice=False)
+    moderator = SelectField(_l("Personne modératrice de cette rencontre"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Changer la personne modératrice"))
 
 
@@ -485,7 +485,7 @@ def summary_message(field_id: str, message: str) -> str:
         return _("%(row)s : %(message)s", row=_("Personne %(number)s", number=int(row.group(1)) + 1),
                  message=message)
     if re.match(r"(?:\w+-)?external_moderator-", field_id):
-        return _("%(row)s : %(message)s", row=_("Modérateur externe"), message=message)
+        return _("%(row)s : %(message)s", row=_("Personne modératrice externe"), message=message)
     return message
 
 

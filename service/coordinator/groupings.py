@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 
-from babel.dates import format_time, get_day_names
+from babel.dates import get_day_names
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -19,7 +19,7 @@ from service.coordinator.identity import actor, current_coordinator, language
 from service.domain import groupings
 from service.domain.errors import DomainError
 from service.domain.organisation_settings import teams_of
-from service.formatting import zone_name
+from service.formatting import wall_time, zone_name
 from service.grouping import DEFAULT_TARGET_SIZE, Window
 from service.grouping.values import MAX_MEMBERS, MIN_MEMBERS
 from service.i18n import N_, gettext, locale_for
@@ -52,16 +52,15 @@ def _team_names() -> dict[str, str]:
 
 
 def describe_window(window: Window, lang: str) -> str:
-    """« mardi de 12 h à 13 h » / "Tuesday from 12:00 p.m. to 1:00 p.m." (the organisation's local time)."""
+    """« mardi de 12 h 00 à 13 h 00 » / "Tuesday from 12:00 p.m. to 1:00 p.m." (the organisation's local time),
+    times written as on every other page (service/formatting.py)."""
     day = get_day_names("wide", locale=locale_for(lang))[window.weekday - 1]
 
     def clock(minutes: int) -> str:
+        # Non-breaking spaces: « 13 h 30 » stays whole when the column wraps.
         if minutes >= 24 * 60:
-            return "24 h" if lang == "fr" else "midnight"
-        hours, rest = divmod(minutes, 60)
-        if lang == "fr":
-            return f"{hours} h {rest:02d}" if rest else f"{hours} h"
-        return format_time(time(hours, rest), "short", locale=locale_for(lang))
+            return "24\u00a0h\u00a000" if lang == "fr" else "midnight"
+        return wall_time(time(*divmod(minutes, 60)), lang).replace(" ", "\u00a0")
 
     return gettext(lang, N_("%(day)s de %(start)s à %(end)s"), day=day, start=clock(window.start), end=clock(window.end))
 

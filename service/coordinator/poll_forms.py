@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FormField, SelectField, StringField, SubmitField
 from wtforms import Form as SubForm
 
-from service.coordinator.forms import SUPERVISOR_HINT, SUPERVISOR_LABEL, choices
+from service.coordinator.forms import SUPERVISOR_HINT, SUPERVISOR_LABEL, choices, date_field, time_field
 from service.domain.polls import MAX_SLOTS
 
 ISO_WEEKDAY_CHOICES = choices([
@@ -18,7 +18,9 @@ ISO_WEEKDAY_CHOICES = choices([
 
 class SlotRow(SubForm):
     weekday = SelectField(_l("Jour"), choices=ISO_WEEKDAY_CHOICES, default="")
-    local_time = StringField(_l("Heure"), render_kw={"type": "time", "step": 300})
+    # Typed on the 24-hour clock like every other time (a browser's time picker may show AM/PM); the hint is
+    # given once, above the rows.
+    local_time = time_field(_l("Heure"), description=None)
     duration_minutes = StringField(_l("Durée (minutes)"), default="30",
                                    render_kw={"type": "number", "inputmode": "numeric", "min": 1})
 
@@ -31,9 +33,9 @@ class OpenPollForm(FlaskForm):
                                                                     ("2", _l("Aux deux semaines"))]), default="1")
     occurrence_count = StringField(_l("Nombre de rencontres"), default="8", description=_l("De 1 à 60."),
                                    render_kw={"type": "number", "inputmode": "numeric", "min": 1})
-    closes_on = StringField(_l("Le sondage ferme le"), render_kw={"type": "date"},
-                            description=_l("Idéalement peu après la rencontre de démarrage, où le groupe décide."))
-    closes_time = StringField(_l("Heure de fermeture"), default="17:00", render_kw={"type": "time", "step": 300})
+    closes_on = date_field(_l("Le sondage ferme le"),
+                           _l("Format AAAA-MM-JJ. Idéalement peu après la rencontre de démarrage, où le groupe décide."))
+    closes_time = time_field(_l("Heure de fermeture"))
     submit = SubmitField(_l("Ouvrir le sondage et l’envoyer aux membres"))
 
     @property
@@ -47,7 +49,7 @@ for _index in range(MAX_SLOTS):
 
 class DecisionForm(FlaskForm):
     slot = SelectField(_l("Moment choisi"), choices=[], validate_choice=False)
-    first_date = StringField(_l("Date de la première rencontre"), render_kw={"type": "date"})
+    first_date = date_field(_l("Date de la première rencontre"))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
     submit = SubmitField(_l("Décider et planifier la série"))
 

@@ -28,6 +28,12 @@ def _clock(text: str | None) -> str:
     return f"{int(match.group(1)):02d}:{match.group(2) or '00'}" if match else raw
 
 
+def _whole_number(text: str | None) -> int | str:
+    """The number typed, or the text as it is for the domain to refuse by name."""
+    raw = (text or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else raw
+
+
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -63,6 +69,10 @@ class OrganisationForm(FlaskForm):
                               description=_l("Sur 24 heures. Une rencontre pendant ces heures demande de confirmer "
                                              "l’accord des personnes à qui les membres se rapportent."),
                               render_kw={"autocomplete": "off", "maxlength": 8, "size": 8})
+    moderator_load_threshold = StringField(
+        _l("Seuil de charge d’animation"), render_kw={"type": "number", "inputmode": "numeric", "min": 1, "max": 30},
+        description=_l("Au-delà de ce nombre de rencontres animées en 4 semaines (passées ou à venir), la page des "
+                       "personnes superviseures le signale doucement. 4 par défaut."))
     submit = SubmitField(_l("Enregistrer"))
 
     def __init__(self, *args, **kwargs):
@@ -83,6 +93,7 @@ class OrganisationForm(FlaskForm):
         hours = settings["working_hours"]
         self.working_days.data = [str(day) for day in hours["weekdays"]]
         self.working_start.data, self.working_end.data = hours["start"], hours["end"]
+        self.moderator_load_threshold.data = str(settings["moderator_load_threshold"])
 
     def changes(self) -> dict:
         teams = []
@@ -104,6 +115,7 @@ class OrganisationForm(FlaskForm):
             "working_hours": {"weekdays": [int(d) for d in self.working_days.data or [] if d.isdigit()],
                               "start": _clock(self.working_start.data),
                               "end": _clock(self.working_end.data)},
+            "moderator_load_threshold": _whole_number(self.moderator_load_threshold.data),
         }
 
 

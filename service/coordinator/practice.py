@@ -25,17 +25,14 @@ from service.coordinator.forms import (
     timezone_choices,
 )
 from service.coordinator.identity import actor, current_coordinator, language
-from service.domain import practice, scheduling, supervisors
+from service.domain import organisation_settings, practice, scheduling, supervisors
 from service.domain.clock import next_weekday_on_or_after, now_utc
 from service.domain.debrief_retention import monthly_counts
-from service.domain.errors import DomainError, NotFound, Violation
+from service.domain.errors import DomainError, NotFound
 from service.domain.scheduling import SeriesPlan
 from service.extensions import db
-from service.i18n import N_, locale_for
+from service.i18n import locale_for
 from service.models import Organisation
-
-THRESHOLD_RANGE = (1, 30)
-
 
 class SupervisorForm(FlaskForm):
     display_name = StringField(_l("Nom"))
@@ -145,11 +142,10 @@ def save_settings():
     if not form.validate_on_submit():
         return _render(forms, status=400)
     threshold = parse_int(form.moderator_load_threshold)
-    if threshold is None or not THRESHOLD_RANGE[0] <= threshold <= THRESHOLD_RANGE[1]:
-        violation = Violation("threshold_out_of_range", N_("Indiquez un nombre de %(min)s à %(max)s."),
-                              "moderator_load_threshold", {"min": THRESHOLD_RANGE[0], "max": THRESHOLD_RANGE[1]})
+    violations = organisation_settings.check_moderator_load_threshold(threshold)
+    if violations:
         form.moderator_load_threshold.errors = list(form.moderator_load_threshold.errors or [])
-        return _render(forms, place_errors(form, DomainError(violation), language()), 422)
+        return _render(forms, place_errors(form, DomainError(violations), language()), 422)
     practice.update_settings(_organisation(), threshold, bool(form.practice_includes_external.data), actor())
     flash(_("Les réglages sont enregistrés."), "success")
     return redirect(url_for("coordinator.practice") + "#reglages")

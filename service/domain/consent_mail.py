@@ -22,6 +22,7 @@ from calendars.imip import header_safe, parse_mailbox
 from integrations.mail import MailTransport, PermanentMailError, transport_from_settings
 from service.domain.clock import now_utc
 from service.domain.consent_links import url_for_person
+from service.elision import elide_markup
 from service.extensions import current_settings, db
 from service.i18n import N_, gettext, normalise_language, translations
 from service.models import Member, MemberStatus, Organisation, Volunteer
@@ -57,6 +58,8 @@ def _environment(language: str) -> Environment:
                               extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
                               lstrip_blocks=True, keep_trailing_newline=True)
     environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    # « de Organisation X » reads « d’Organisation X » in French, as on the pages (service/elision.py).
+    environment.filters["elide"] = lambda text, *names: elide_markup(text, names, language)
     return environment
 
 

@@ -1,5 +1,6 @@
 """The organisation's own settings, set by its coordinators: who may sign up, its teams, its privacy officer, its
-support resources and the working hours that ask for the supervisors' agreement.
+support resources, the working hours that ask for the supervisors' agreement, and the moderator load above
+which the supervisors' page flags a moderator (also set from the moderator support page).
 
 ``update`` takes plain values (from the page or the API), checks them all, and changes nothing unless every one
 is valid. The public sign-up page's address carries ``signup_key``, a long random value a coordinator rotates
@@ -28,6 +29,8 @@ MAX_RESOURCES = 20
 TEAM_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 SIGNUP_KEY_BYTES = 24  # 32 characters in the address: not guessable, not typed by anyone
+# Sessions moderated in 4 weeks (past or ahead) above which the supervisors' page flags a moderator's load.
+MODERATOR_LOAD_THRESHOLD_RANGE = (1, 30)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def as_dict(organisation: Organisation) -> dict[str, object]:
         "support_resources": {language: list((organisation.support_resources or {}).get(language, []))
                               for language in LANGUAGES},
         "working_hours": WorkingHours.from_setting(organisation.working_hours).as_setting(),
+        "moderator_load_threshold": organisation.moderator_load_threshold,
         "signup_enabled": bool(organisation.signup_key),
     }
 
@@ -157,6 +161,14 @@ def _check_working_hours(value: dict) -> list[Violation]:
     return []
 
 
+def check_moderator_load_threshold(value: object) -> list[Violation]:
+    low, high = MODERATOR_LOAD_THRESHOLD_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return [Violation("threshold_out_of_range", N_("Indiquez un nombre de %(min)s à %(max)s."),
+                          "moderator_load_threshold", {"min": low, "max": high})]
+    return []
+
+
 def _clean_team(team: dict) -> dict[str, str]:
     return {"key": str(team.get("key", "")).strip().lower(), "name_fr": clean_text(team.get("name_fr")),
             "name_en": clean_text(team.get("name_en"))}
@@ -206,6 +218,9 @@ def update(organisation: Organisation, changes: dict[str, object], actor: Actor)
         violations += problems
         if not problems:
             values["working_hours"] = WorkingHours.from_setting(wanted).as_setting()
+    if "moderator_load_threshold" in changes:
+        violations += check_moderator_load_threshold(changes["moderator_load_threshold"])
+        values["moderator_load_threshold"] = changes["moderator_load_threshold"]
     if violations:
         raise DomainError(violations)
     for field, value in values.items():

@@ -11,6 +11,7 @@ Every way in — the public sign-up page, a coordinator's form, the API, a CSV i
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
@@ -212,7 +213,15 @@ def list_volunteers(organisation: Organisation, team: str | None = None, languag
         query = query.where(Volunteer.language == language)
     if status is not None:
         query = query.where(Volunteer.status == status)
-    return list(db.session.execute(query.order_by(Volunteer.display_name, Volunteer.id)).scalars())
+    people = db.session.execute(query.order_by(Volunteer.id)).scalars()
+    return sorted(people, key=lambda person: (alphabetical_key(person.display_name), person.id))
+
+
+def alphabetical_key(name: str) -> str:
+    """« Émile » between « Dan » and « Fanny », as a reader expects (the databases' byte order put every accented
+    capital after Z, and SQLite and PostgreSQL disagreed)."""
+    decomposed = unicodedata.normalize("NFD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 def counts_by_status(organisation: Organisation) -> dict[VolunteerStatus, int]:

@@ -30,7 +30,7 @@ def page(token: str):
         member = _member(token)
     except links.InvalidLink:
         return invalid_link()
-    view = participant_view(member, now_utc(), current_settings())
+    view = participant_view(member, now_utc(), current_settings(), str(get_locale()))
     open_poll = polls.open_poll_for(member.group_id)
     return render_template("participant/page.html", view=view, token=token, open_poll=open_poll)
 

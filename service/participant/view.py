@@ -63,8 +63,8 @@ def sessions_for(member: Member, now: datetime) -> list[GroupSession]:
     return mine
 
 
-def _card(member: Member, session: GroupSession, settings: Settings) -> SessionCard:
-    language, zone = member.language, session.timezone
+def _card(member: Member, session: GroupSession, settings: Settings, language: str) -> SessionCard:
+    zone = session.timezone
     meeting = session.zoom_meeting
     ready = meeting is not None and meeting.status is MeetingStatus.READY and meeting.join_url
     leads = session.moderator_id == member.id
@@ -79,13 +79,16 @@ def _card(member: Member, session: GroupSession, settings: Settings) -> SessionC
     )
 
 
-def participant_view(member: Member, now: datetime, settings: Settings) -> ParticipantView:
+def participant_view(member: Member, now: datetime, settings: Settings, language: str | None = None) -> ParticipantView:
+    """``language``: the page's (the member's own unless they switched with ?lang=); everything on it speaks it,
+    the help resources included."""
+    language = language or member.language
     sessions = sessions_for(member, now)
-    cards = [_card(member, session, settings) for session in sessions[: LATER_SESSIONS_SHOWN + 1]]
+    cards = [_card(member, session, settings, language) for session in sessions[: LATER_SESSIONS_SHOWN + 1]]
     agenda = None
     if sessions:
         first = sessions[0]
-        timeline = timeline_for(first, member.language)
+        timeline = timeline_for(first, language)
         # The protocol engine escapes every text it renders.
         agenda = Markup(render_agenda_html(timeline, first.starts_at, first.timezone))
     organisation = db.session.get(Organisation, member.group.organisation_id)
@@ -94,5 +97,5 @@ def participant_view(member: Member, now: datetime, settings: Settings) -> Parti
         next=cards[0] if cards else None,
         agenda=agenda,
         later=cards[1:],
-        resources=support_resources(member.language, organisation.support_resources if organisation else None),
+        resources=support_resources(language, organisation.support_resources if organisation else None),
     )

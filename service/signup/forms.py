@@ -11,12 +11,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from service.coordinator.forms import LANGUAGE_CHOICES, choices
 from service.domain.volunteers import VolunteerDraft
 
-# The times people choose from: each weekday × these windows (the organisation's time zone).
+# The times people choose from: each weekday × these windows (the organisation's time zone). Non-breaking spaces
+# keep « 13 h 30 » whole in the narrow weekday columns.
 WINDOWS = (
-    ("morning", "08:00", "12:00", _l("Matin (8 h à 12 h)")),
-    ("noon", "12:00", "13:30", _l("Midi (12 h à 13 h 30)")),
-    ("afternoon", "13:30", "17:00", _l("Après-midi (13 h 30 à 17 h)")),
-    ("evening", "17:00", "21:00", _l("Soir (17 h à 21 h)")),
+    ("morning", "08:00", "12:00", _l("Matin (8\u00a0h à 12\u00a0h)")),
+    ("noon", "12:00", "13:30", _l("Midi (12\u00a0h à 13\u00a0h\u00a030)")),
+    ("afternoon", "13:30", "17:00", _l("Après-midi (13\u00a0h\u00a030 à 17\u00a0h)")),
+    ("evening", "17:00", "21:00", _l("Soir (17\u00a0h à 21\u00a0h)")),
 )
 WEEKDAYS = ((1, _l("Lundi")), (2, _l("Mardi")), (3, _l("Mercredi")), (4, _l("Jeudi")), (5, _l("Vendredi")),
             (6, _l("Samedi")), (7, _l("Dimanche")))
