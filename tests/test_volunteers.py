@@ -150,8 +150,21 @@ def test_a_csv_with_a_reporting_cycle_names_the_line(app, organisation, actor):
     data = (HEADER + "Ana,ana@exemple.ca,fr,,ben@exemple.ca,,,\n" + "Ben,ben@exemple.ca,fr,,ana@exemple.ca,,,\n").encode()
     with pytest.raises(DomainError) as error:
         import_file(organisation, data, actor)
-    (problem,) = report(error.value, "fr")
-    assert (problem.line, problem.field, problem.code) == (2, "reports_to_email", "reporting_cycle")
+    problems = report(error.value, "fr")
+    assert [(p.line, p.field, p.code) for p in problems] == [(2, "reports_to_email", "reporting_cycle"),
+                                                              (3, "reports_to_email", "reporting_cycle")]
+    assert count(Volunteer) == 0
+
+
+def test_a_csv_report_names_a_reporting_cycle_beside_the_other_problems(app, organisation, actor):
+    """One report names everything to correct: a loop is found even when another line has its own problem."""
+    data = (HEADER + "Ana,ana@exemple.ca,fr,,ben@exemple.ca,,,\n" + "Ben,ben@exemple.ca,fr,,ana@exemple.ca,,,\n"
+            + "Chloé,pas-une-adresse,fr,,,,,\n").encode()
+    with pytest.raises(DomainError) as error:
+        import_file(organisation, data, actor)
+    found = {(p.line, p.code) for p in report(error.value, "fr")}
+    assert {(2, "reporting_cycle"), (3, "reporting_cycle")} <= found
+    assert any(line == 4 for line, _ in found)
     assert count(Volunteer) == 0
 
 

@@ -119,14 +119,13 @@ def check_reporting_cycle(organisation: Organisation, drafts: Sequence[Volunteer
         index_of[email_key(email)] = index
     # Only a loop through a newcomer is theirs to fix (a public sign-up may have left one elsewhere: the grouping
     # keeps everyone on it apart).
-    for key, index in sorted(index_of.items(), key=lambda item: item[1]):
-        manager = chain.get(key)
-        if manager is not None and (manager == key or key in superiors_of(chain, manager)):
-            return [Violation("reporting_cycle",
-                              N_("Ces personnes se rapportent l’une à l’autre en boucle (%(count)s personnes) : "
-                                 "corrigez l’adresse de la personne à qui chacune se rapporte."),
-                              field_of(index), {"count": len(superiors_of(chain, key)) + 1})]
-    return []
+    # Every newcomer on a loop gets the message on their own line: the report names each line to correct.
+    return [Violation("reporting_cycle",
+                      N_("Ces personnes se rapportent l’une à l’autre en boucle (%(count)s personnes) : "
+                         "corrigez l’adresse de la personne à qui chacune se rapporte."),
+                      field_of(index), {"count": len(superiors_of(chain, key)) + 1})
+            for key, index in sorted(index_of.items(), key=lambda item: item[1])
+            if (manager := chain.get(key)) is not None and (manager == key or key in superiors_of(chain, manager))]
 
 
 def new_volunteer(organisation: Organisation, draft: VolunteerDraft) -> Volunteer:
@@ -168,8 +167,8 @@ def check_new(organisation: Organisation, drafts: Sequence[VolunteerDraft],
             violations.append(Violation("already_in_pool", N_("Cette personne fait déjà partie des volontaires."),
                                         f"{prefix}email"))
         seen.setdefault(key, index)
-    if not violations:
-        violations += check_reporting_cycle(organisation, drafts, lambda i: f"{prefix_of(i)}reports_to_email")
+    # Checked even when other lines have problems, so that one report names everything to correct.
+    violations += check_reporting_cycle(organisation, drafts, lambda i: f"{prefix_of(i)}reports_to_email")
     return violations
 
 
