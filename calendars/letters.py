@@ -34,11 +34,11 @@ class Change(str, enum.Enum):
 
 
 SUBJECTS = {
-    Change.INVITED: N_("Invitation : %(title)s, %(when)s"),
-    Change.UPDATED: N_("Mise à jour : %(title)s, %(when)s"),
-    Change.CANCELLED: N_("Annulation : %(title)s, %(when)s"),
-    Change.OCCURRENCE_CANCELLED: N_("Annulation : %(title)s, %(when)s"),
-    Change.REMOVED: N_("Retrait de votre agenda : %(title)s"),
+    Change.INVITED: N_("Invitation : %(title)s, %(when)s"),
+    Change.UPDATED: N_("Mise à jour : %(title)s, %(when)s"),
+    Change.CANCELLED: N_("Annulation : %(title)s, %(when)s"),
+    Change.OCCURRENCE_CANCELLED: N_("Annulation : %(title)s, %(when)s"),
+    Change.REMOVED: N_("Retrait de votre agenda : %(title)s"),
 }
 
 
@@ -172,9 +172,9 @@ def lead(letter: Letter) -> str:
     if letter.change is Change.CANCELLED:
         return gettext(language, N_("Ces rencontres sont annulées et retirées de votre agenda.") if series
                        else N_("Cette rencontre est annulée et retirée de votre agenda."))
-    return gettext(language, N_("Ces rencontres sont retirées de votre agenda : votre participation n’y est plus "
+    return gettext(language, N_("Ces rencontres sont retirées de votre agenda : votre participation n’y est plus "
                                 "prévue.") if series
-                   else N_("Cette rencontre est retirée de votre agenda : votre participation n’y est plus prévue."))
+                   else N_("Cette rencontre est retirée de votre agenda : votre participation n’y est plus prévue."))
 
 
 def subject(letter: Letter) -> str:

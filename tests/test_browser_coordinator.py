@@ -172,7 +172,7 @@ def test_a_coordinator_forms_a_group_and_schedules_its_sessions(live_server, wor
     assert sorted(m["type"] for m in zoom_sandbox.meetings()) == [2, 8]  # the kick-off, one recurring meeting
     # Then the worker sends each member their own invitation (the outbox folder stands in for SMTP).
     for status in (rows.first, series_line):
-        expect(status).to_contain_text("Invitations envoyées : 4 sur 4", timeout=45000)
+        expect(status).to_contain_text("Invitations envoyées : 4 sur 4", timeout=45000)
     outbox = Path(settings.MAIL_OUTBOX_DIR)
     assert len(list(outbox.glob("*.eml"))) == 8  # 4 members x (the kick-off, the series)
     shoot(page, "08-meetings-and-invites")

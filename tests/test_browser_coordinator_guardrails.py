@@ -143,7 +143,7 @@ def test_the_changed_pages_at_both_widths(settings, groups, language):
             page.locator("#submit").click()
             summary = page.locator("[data-error-summary]")
             summary.wait_for()
-            assert ("Personne 3 : Indiquez le nom" if fr else "Person 3: Enter this person") in summary.inner_text()
+            assert ("Personne 3 : Indiquez le nom" if fr else "Person 3: Enter this person") in summary.inner_text()
             field = page.locator("#members-2-display_name")
             assert field.get_attribute("aria-invalid") == "true"
             wrapper = page.locator(".field--error", has=field)

@@ -191,13 +191,13 @@ def test_no_name_can_break_the_calendar_or_the_headers(name):
     (event,) = calendar.walk("VEVENT")
     assert str(event["ATTENDEE"]) == "mailto:alice@exemple.ca"
     assert "\n" not in event["ATTENDEE"].params["CN"] and '"' not in event["ATTENDEE"].params["CN"]
-    envelope = Envelope("Entre pairs <entre-pairs@exemple.ca>", attendee, f"Invitation : {name}",
+    envelope = Envelope("Entre pairs <entre-pairs@exemple.ca>", attendee, f"Invitation : {name}",
                         "<invite-1-x@exemple.ca>", datetime(2027, 9, 1, tzinfo=UTC))
     raw = build_message(envelope, Method.REQUEST, "texte", "<p>html</p>", data).as_bytes()
     message = message_from_bytes(raw, policy=policy.default)
     assert [a.addr_spec for a in message["To"].addresses] == ["alice@exemple.ca"]
     assert message["Bcc"] is None and message["Cc"] is None
-    assert str(message["Subject"]).startswith("Invitation : ") and "\n" not in str(message["Subject"])
+    assert str(message["Subject"]).startswith("Invitation : ") and "\n" not in str(message["Subject"])
 
 
 def test_the_imip_message_is_an_invitation_to_every_client():

@@ -31,8 +31,8 @@ def test_the_error_summary_names_the_row_of_each_member_message(signed_in):
     assert response.status_code == 422
     assert error_summary_links(page) == ["members-2-display_name", "members-4-email"]
     summary = _summary(page)
-    assert summary[0] == "Personne 3 : Indiquez le nom de cette personne."
-    assert summary[1].startswith("Personne 5 : Cette adresse courriel n’est pas valide")
+    assert summary[0] == "Personne 3 : Indiquez le nom de cette personne."
+    assert summary[1].startswith("Personne 5 : Cette adresse courriel n’est pas valide")
     # Next to the field itself the row is already its legend: the message stays short there.
     assert '<p class="field-error" id="members-2-display_name-error">Indiquez le nom de cette personne. </p>' in page
     field = re.search(r'<input[^>]*id="members-2-display_name"[^>]*>', page).group(0)

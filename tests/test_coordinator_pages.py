@@ -124,7 +124,7 @@ def test_schedule_a_kickoff_and_a_weekly_series_then_follow_them(signed_in):
     page = signed_in.get(f"/coordination/groupes/{group_id}").get_data(as_text=True)
     # The kick-off's statuses, then the series' once (one meeting, one invitation each), not on its six rows.
     assert page.count("Réunion Zoom en préparation") == 2 and page.count("data-same-as-series") == 6
-    assert page.count("Invitations envoyées : 0 sur 5 — les autres partent dès que la réunion Zoom est prête") == 2
+    assert page.count("Invitations envoyées : 0 sur 5 — les autres partent dès que la réunion Zoom est prête") == 2
     assert "Rencontre de démarrage" in page and "18 h 30" in page and "12 h 15" in page
 
     # The table refreshes itself cheaply: unchanged -> 304; a meeting becoming ready changes it.
@@ -333,7 +333,7 @@ def test_statuses_read_from_the_rows_in_both_languages(app, actor):
     view = overview.session_view(session)
     # Before the session nothing could have been posted yet: the prompts are « to come », not « 0 of 7 ».
     assert (view.invites.code, view.prompts.code) == ("waiting_for_meeting", "upcoming")
-    assert view.prompts.text("fr").startswith("Messages dans Zoom : ") and view.prompts.text("fr").endswith(" à venir")
+    assert view.prompts.text("fr").startswith("Messages dans Zoom : ") and view.prompts.text("fr").endswith(" à venir")
 
 
 def test_the_local_login_does_not_exist_in_production(settings, app):

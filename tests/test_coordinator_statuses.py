@@ -40,7 +40,7 @@ def test_after_a_move_the_invitations_say_an_update_is_on_its_way(group, actor):
     scheduling.reschedule_session(session, datetime.combine(next_weekday(3), time(19)), 30, actor)
     view = overview.session_view(session)
     assert view.invites.code == "updating" and view.invites.tone == "waiting"
-    assert view.invites.text("fr") == ("Invitations à jour : 0 sur 6 — la mise à jour part dès que la réunion Zoom "
+    assert view.invites.text("fr") == ("Invitations à jour : 0 sur 6 — la mise à jour part dès que la réunion Zoom "
                                        "est à jour")
     assert "the update goes out as soon as the Zoom meeting is updated" in view.invites.text("en")
     session.zoom_meeting.status = MeetingStatus.READY
@@ -123,7 +123,7 @@ def test_a_series_shows_its_meeting_and_invitations_once_and_a_row_that_differs_
     db.session.commit()
     log_in(client)
     page = client.get(f"/coordination/groupes/{group.id}").get_data(as_text=True)
-    assert page.count("data-series-status") == 1 and "Série : chaque semaine, le" in page
+    assert page.count("data-series-status") == 1 and "Série : chaque semaine, le" in page
     assert page.count("Réunion Zoom prête") == 2  # the series' line, and the moved occurrence's own row
     assert page.count("data-same-as-series") == 3
     assert page.count("la mise à jour est en cours d’envoi") == 1

@@ -17,7 +17,7 @@ from tests.coordinator_helpers import log_in
 
 def test_the_home_page_leads_coordinators_to_their_login(client):
     page = client.get("/").get_data(as_text=True)
-    assert page.count('href="/coordination/"') == 2 and "Espace de coordination : se connecter" in page
+    assert page.count('href="/coordination/"') == 2 and "Espace de coordination : se connecter" in page
     response = client.get("/coordination/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/coordination/connexion")
 

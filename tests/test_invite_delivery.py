@@ -493,7 +493,7 @@ def test_the_development_outbox_and_its_page(app, actor, settings, tmp_path):
         page = client.get("/dev/outbox/")
         assert page.status_code == 200
         text = page.get_data(as_text=True)
-        assert text.count("Invitation : Rencontre d’équipe") == 4 and "personne0@exemple.ca" in text
+        assert text.count("Invitation : Rencontre d’équipe") == 4 and "personne0@exemple.ca" in text
         shown = client.get(f"/dev/outbox/{files[0].name}")
         assert shown.status_code == 200 and "METHOD:REQUEST" in shown.get_data(as_text=True)
         html = client.get(f"/dev/outbox/{files[0].name}/html")

@@ -214,7 +214,7 @@ def test_the_automatic_reminder_goes_48_hours_before_closing_exactly_once(app, c
     run_mail_jobs(app)
     reminders = smtp.received[invitations:]
     assert len(reminders) == 4  # the four who had not answered the poll closing soon; nothing for the other
-    assert all(str(r.message["Subject"]) in ("Rappel : le sondage ferme bientôt", "Reminder: the poll closes soon")
+    assert all(str(r.message["Subject"]) in ("Rappel : le sondage ferme bientôt", "Reminder: the poll closes soon")
                for r in reminders)
     letters = db.session.scalars(select(PollLetter).where(PollLetter.kind == PollLetterKind.AUTO_REMINDER)).all()
     assert {letter.poll_id for letter in letters} == {soon.id} and len(letters) == 4

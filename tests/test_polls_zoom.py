@@ -134,4 +134,4 @@ def test_deciding_from_the_kickoff_console(app, client, actor, settings, smtp, z
     db.session.expire_all()
     assert poll.status is PollStatus.DECIDED and poll.series is not None
     check_decision_then_invitations(app, group, poll.series, smtp, zoom_sandbox, before)
-    assert "Le groupe a choisi : mardi à 19 h 00, 30 min" in client.get(f"/m/{token}").get_data(as_text=True)
+    assert "Le groupe a choisi : mardi à 19 h 00, 30 min" in client.get(f"/m/{token}").get_data(as_text=True)

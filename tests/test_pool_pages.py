@@ -69,7 +69,7 @@ def test_each_programme_menu_entry_is_named_as_the_page_it_opens(signed_in, lang
 def test_the_volunteers_page_keeps_to_the_headers_column_like_every_coordinator_page(signed_in):
     page = signed_in.get("/coordination/volontaires").get_data(as_text=True)
     assert '<main id="main" class="page"' in page
-    assert "Disponible : 0" in page and "En attente de confirmation : 0" in page  # the label, then the count
+    assert "Disponible : 0" in page and "En attente de confirmation : 0" in page  # the label, then the count
 
 
 def test_the_organisation_settings_page_saves_everything_or_names_what_is_wrong(signed_in):
@@ -120,7 +120,7 @@ def test_the_pool_page_adds_filters_and_imports(signed_in):
         content_type="multipart/form-data")
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
-    assert "1 problème : rien n’a été importé" in text and "<td>3</td>" in text
+    assert "1 problème : rien n’a été importé" in text and "<td>3</td>" in text
     assert db.session.execute(select(func.count()).select_from(Volunteer)).scalar_one() == 1
 
     good = signed_in.post("/coordination/volontaires/importer", data={"file": (io.BytesIO(

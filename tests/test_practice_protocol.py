@@ -62,11 +62,11 @@ def test_thirty_minutes_in_french_with_the_questions_as_written():
         ("welcome", 3), ("p1", 6), ("p2", 7), ("p3", 5), ("learning", 5), ("practice_closing", 3),
         ("key_message", 1)]
     assert [timeline.step(k).question for k in ("p1", "p2", "p3")] == QUESTIONS_FR
-    assert timeline.step("p2").chat_text == ("Question 2 : Qu’est-ce qui a été difficile, ou où ai-je hésité? "
-                                             "Rappel : on ne nomme personne et on ne donne aucun détail qui "
+    assert timeline.step("p2").chat_text == ("Question 2 : Qu’est-ce qui a été difficile, ou où ai-je hésité? "
+                                             "Rappel : on ne nomme personne et on ne donne aucun détail qui "
                                              "permettrait de reconnaître une personne ou un groupe.")
     assert "superviseure" in timeline.step("learning").moderator_text
-    assert timeline.step("learning").summary == "Thème proposé : orienter une personne vers une autre ressource"
+    assert timeline.step("learning").summary == "Thème proposé : orienter une personne vers une autre ressource"
     assert timeline.step("key_message").summary == practice_script.KEY_MESSAGE
     assert "Déroulement de la communauté de pratique (30\u00a0min)" in render_agenda_text(timeline)
 
@@ -84,7 +84,7 @@ def test_english_says_the_same():
 def test_the_theme_rotates_through_all_five_and_the_centring_still_rotates():
     for language in ("fr", "en"):
         themes = [build_timeline("practice", 30, 6, language, n).step("learning").summary for n in range(5)]
-        assert [t.split(": ", 1)[1] if language == "en" else t.split(" : ", 1)[1] for t in themes] == THEMES[language]
+        assert [t.split(": ", 1)[1] if language == "en" else t.split(" : ", 1)[1] for t in themes] == THEMES[language]
     welcomes = {build_timeline("practice", 30, 6, "fr", n).step("welcome").chat_text for n in range(3)}
     assert len(welcomes) == 3
 

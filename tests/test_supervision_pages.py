@@ -102,7 +102,7 @@ def test_the_supervisors_page_shows_requests_load_and_practice_sessions(client, 
     console_url = re.search(r'href="http://127.0.0.1:5000(/m/[^"]+)"', page).group(1)
     console = client.get(console_url).get_data(as_text=True)
     assert "Communauté de pratique" in console and "Apprentissage partagé" in console
-    assert "Thème proposé : " in console and "Qu’est-ce qui a été difficile, ou où ai-je hésité?" in console
+    assert "Thème proposé : " in console and "Qu’est-ce qui a été difficile, ou où ai-je hésité?" in console
     assert "Comment ça s’est passé pour vous?" not in console
     # Marked done: gone from the list, for every supervisor.
     request = db.session.execute(select(TalkRequest)).scalar_one()

@@ -329,7 +329,7 @@ class SeriesForm(FlaskForm):
     occurrence_count = _number_field(_l("Nombre de rencontres"), 8, _l("De 1 à 60."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
     daylight_saving_confirmed = _daylight_saving_question()
-    before_kickoff_confirmed = BooleanField(_l("Je confirme : des rencontres régulières avant la rencontre de "
+    before_kickoff_confirmed = BooleanField(_l("Je confirme : des rencontres régulières avant la rencontre de "
                                                "démarrage"))
     # The series is saved only from a preview of these very values (the dates, every one, are shown first).
     previewed = HiddenField()
@@ -351,11 +351,11 @@ class SingleSessionForm(FlaskForm):
     at = time_field(_l("Heure"))
     duration_minutes = _number_field(_l("Durée (minutes)"), DURATION_RULES[SessionKind.REGULAR].default_minutes)
     moderator = SelectField(_l("Personne modératrice"), choices=[], validate_choice=False,
-                            description=_l("Pour une répétition : la personne qui s’exerce (elle seule est "
+                            description=_l("Pour une répétition : la personne qui s’exerce (elle seule est "
                                            "invitée). Sinon, laissez le choix automatique."))
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
     daylight_saving_confirmed = _daylight_saving_question()
-    before_kickoff_confirmed = BooleanField(_l("Je confirme : une rencontre régulière avant la rencontre de "
+    before_kickoff_confirmed = BooleanField(_l("Je confirme : une rencontre régulière avant la rencontre de "
                                                "démarrage"))
     submit = SubmitField(_l("Planifier cette rencontre"))
 
@@ -478,14 +478,14 @@ def field_errors(form: FlaskForm) -> dict[str, list[str]]:
 
 
 def summary_message(field_id: str, message: str) -> str:
-    """A message as the error summary lists it: a member row's message says which row (« Personne 3 : … »),
+    """A message as the error summary lists it: a member row's message says which row (« Personne 3 : … »),
     since « Indiquez le nom de cette personne » alone does not say who."""
     row = re.match(r"(?:\w+-)?members-(\d+)-", field_id)
     if row:
-        return _("%(row)s : %(message)s", row=_("Personne %(number)s", number=int(row.group(1)) + 1),
+        return _("%(row)s : %(message)s", row=_("Personne %(number)s", number=int(row.group(1)) + 1),
                  message=message)
     if re.match(r"(?:\w+-)?external_moderator-", field_id):
-        return _("%(row)s : %(message)s", row=_("Personne modératrice externe"), message=message)
+        return _("%(row)s : %(message)s", row=_("Personne modératrice externe"), message=message)
     return message
 
 

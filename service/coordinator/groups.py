@@ -53,7 +53,7 @@ def new_group():
                 general = place_errors(form, error, language(), renames)
                 status = 422
             else:
-                flash(_("Le groupe « %(name)s » est créé. Prochaine étape : planifier sa rencontre de démarrage.",
+                flash(_("Le groupe « %(name)s » est créé. Prochaine étape : planifier sa rencontre de démarrage.",
                         name=group.name), "success")
                 return redirect(url_for("coordinator.schedule", group_id=group.id))
     elif request.method == "POST":
@@ -182,7 +182,7 @@ def member_leaves(group_id: int, member_id: int):
     member = reach(access.member_for, group, member_id)
     if ConfirmForm().validate_on_submit():
         groups.member_leaves(member, actor())
-        flash(_("%(name)s ne fait plus partie du groupe : les rencontres à venir sont annulées dans son calendrier "
+        flash(_("%(name)s ne fait plus partie du groupe : les rencontres à venir sont annulées dans son calendrier "
                 "et plus rien ne lui sera envoyé.", name=member.display_name), "success")
     return redirect(url_for("coordinator.edit_group", group_id=group.id) + "#membres")
 
@@ -241,7 +241,7 @@ def delete_group(group_id: int):
         if form.confirm.data:
             name = group.name
             groups.delete_group(group, actor())
-            flash(_("Le groupe « %(name)s » est supprimé : les rencontres à venir sont annulées et les "
+            flash(_("Le groupe « %(name)s » est supprimé : les rencontres à venir sont annulées et les "
                     "renseignements personnels de ses membres seront effacés dès l’envoi des annulations.",
                     name=name), "success")
             return redirect(url_for("coordinator.groups"))

@@ -86,7 +86,7 @@ def new_poll(group_id: int):
                 except DomainError as error:
                     general = place_errors(form, error, language(), renames=renames)
                 else:
-                    flash(_("Le sondage est ouvert : chaque membre reçoit son propre courriel avec son lien "
+                    flash(_("Le sondage est ouvert : chaque membre reçoit son propre courriel avec son lien "
                             "personnel."), "success")
                     return redirect(url_for("coordinator.poll", group_id=group.id, poll_id=poll.id))
     else:
@@ -138,7 +138,7 @@ def decide(group_id: int, poll_id: int):
             except DomainError as error:
                 general = place_errors(form, error, language())
             else:
-                flash(_("C’est décidé : %(count)s rencontres sont planifiées. Chaque membre reçoit un court courriel "
+                flash(_("C’est décidé : %(count)s rencontres sont planifiées. Chaque membre reçoit un court courriel "
                         "avec le choix du groupe, puis l’invitation pour la série.", count=len(series.sessions)),
                       "success")
                 return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")

@@ -48,16 +48,16 @@ class OrganisationForm(FlaskForm):
     timezone = SelectField(_l("Fuseau horaire de l’organisation"), validate_choice=False,
                            description=_l("Les disponibilités des personnes volontaires se lisent dans ce fuseau."))
     signup_domains = TextAreaField(_l("Domaines de courriel acceptés à l’inscription"), render_kw={"rows": 3},
-                                   description=_l("Un par ligne, sans @ (exemple : cisss-exemple.gouv.qc.ca)."))
+                                   description=_l("Un par ligne, sans @ (exemple : cisss-exemple.gouv.qc.ca)."))
     teams = TextAreaField(_l("Équipes, secteurs ou directions"), render_kw={"rows": 6},
-                          description=_l("Une par ligne : code | nom en français | nom en anglais (exemple : "
+                          description=_l("Une par ligne : code | nom en français | nom en anglais (exemple : "
                                          "urgence | Urgence | Emergency)."))
     privacy_officer_name = StringField(_l("Responsable de la protection des renseignements personnels"),
                                        description=_l("La loi exige de nommer cette personne; l’avis de "
                                                       "confidentialité de la page d’inscription la nomme."))
     privacy_officer_contact = StringField(_l("Pour la joindre (courriel ou téléphone)"))
     resources_fr = TextAreaField(_l("Ressources d’aide de l’organisation, en français"), render_kw={"rows": 4},
-                                 description=_l("Une par ligne : nom | contact | précision (facultative). Elles "
+                                 description=_l("Une par ligne : nom | contact | précision (facultative). Elles "
                                                 "passent avant les ressources publiques (9-8-8, 811)."))
     resources_en = TextAreaField(_l("Ressources d’aide de l’organisation, en anglais"), render_kw={"rows": 4})
     working_days = CheckboxesField(_l("Jours de travail"), choices=choices((str(d), label) for d, label in WEEKDAYS),
@@ -185,7 +185,7 @@ class VolunteerForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Fichier CSV (UTF-8)"), description=_l(
-        "Première ligne : display_name,email,language,team,reports_to_email,availability,is_trained_moderator,"
+        "Première ligne : display_name,email,language,team,reports_to_email,availability,is_trained_moderator,"
         "wants_training,consent_already_given. Seules les deux premières colonnes sont obligatoires."),
         render_kw={"accept": ".csv,text/csv"})
     submit = SubmitField(_l("Importer"))

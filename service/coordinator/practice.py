@@ -112,7 +112,7 @@ def add_supervisor():
                                    form.language.data or "fr", actor())
     except DomainError as error:
         return _render(forms, place_errors(form, error, language()), 422)
-    flash(_("%(name)s fait maintenant partie des personnes superviseures : un courriel lui transmet le lien de sa "
+    flash(_("%(name)s fait maintenant partie des personnes superviseures : un courriel lui transmet le lien de sa "
             "page, et la communauté de pratique l’accueille.", name=form.display_name.data.strip()), "success")
     return redirect(url_for("coordinator.practice") + "#superviseures")
 
@@ -132,7 +132,7 @@ def remove_supervisor(supervisor_id: int):
           "success")
     if left_open and supervisors.unattended_requests(_organisation().id):
         flash(_("Des demandes de personnes modératrices qui aimeraient parler restent ouvertes et plus aucune "
-                "personne superviseure ne les reçoit : nommez-en une."), "warning")
+                "personne superviseure ne les reçoit : nommez-en une."), "warning")
     return redirect(url_for("coordinator.practice") + "#superviseures")
 
 
@@ -184,5 +184,5 @@ def cancel_series(series_id: int):
     except NotFound:
         abort(404)
     scheduling.cancel_series(series, actor())
-    flash(_("La série de la communauté de pratique est annulée : chaque membre reçoit l’annulation."), "success")
+    flash(_("La série de la communauté de pratique est annulée : chaque membre reçoit l’annulation."), "success")
     return redirect(url_for("coordinator.practice") + "#communaute")

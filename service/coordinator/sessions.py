@@ -249,7 +249,7 @@ def cancel_series(group_id: int, series_id: int):
     series = reach(access.series_for, group, series_id)
     if ConfirmForm().validate_on_submit():
         scheduling.cancel_series(series, actor())
-        flash(_("La série est annulée : ses rencontres à venir disparaissent des calendriers et la réunion Zoom est "
+        flash(_("La série est annulée : ses rencontres à venir disparaissent des calendriers et la réunion Zoom est "
                 "supprimée."), "success")
     return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
 

@@ -29,13 +29,13 @@ NOT_AVAILABLE = "not_available"
 MAX_GROUPS = 500
 
 REASON_MESSAGES = {
-    reasons.NO_AVAILABILITY: N_("Aucune plage horaire indiquée : ajoutez ses disponibilités."),
+    reasons.NO_AVAILABILITY: N_("Aucune plage horaire indiquée : ajoutez ses disponibilités."),
     reasons.NO_COMMON_LANGUAGE_GROUP: N_("Moins de quatre personnes disponibles parlent sa langue."),
     reasons.NO_COMPATIBLE_SLOT: N_("Moins de trois autres personnes de sa langue partagent une de ses "
                                             "plages horaires."),
     reasons.HIERARCHY: N_("Trop peu de personnes de sa langue et de ses plages horaires sont hors de sa "
                                    "ligne hiérarchique (au-dessus ou en dessous)."),
-    reasons.TOO_FEW_COMPATIBLE: N_("Aucun groupe possible : les personnes compatibles avec elle n’ont pas "
+    reasons.TOO_FEW_COMPATIBLE: N_("Aucun groupe possible : les personnes compatibles avec elle n’ont pas "
                                             "de plage commune à quatre ou plus, ou leurs groupes sont complets."),
     NOT_AVAILABLE: N_("Cette personne n’est pas disponible (consentement attendu, déjà dans un groupe ou retirée)."),
 }
@@ -44,11 +44,11 @@ PROBLEM_MESSAGES = {
     grouping_rules.TOO_SMALL: N_("Un groupe compte au moins %(min)s personnes."),
     grouping_rules.TOO_LARGE: N_("Un groupe compte au plus %(max)s personnes."),
     grouping_rules.MIXED_LANGUAGES: N_("Tout le groupe doit parler la même langue."),
-    grouping_rules.HIERARCHY: N_("%(first)s et %(second)s ont un lien hiérarchique (direct ou plus haut) : ces "
+    grouping_rules.HIERARCHY: N_("%(first)s et %(second)s ont un lien hiérarchique (direct ou plus haut) : ces "
                                  "deux personnes ne peuvent pas faire partie du même groupe."),
     grouping_rules.NO_COMMON_SLOT: N_("Aucune plage horaire ne convient à tout le groupe."),
-    grouping_rules.DUPLICATE: N_("Déjà dans un autre groupe : %(names)s."),
-    NOT_AVAILABLE: N_("Plus disponible (retrait, consentement attendu ou déjà dans un groupe) : %(names)s."),
+    grouping_rules.DUPLICATE: N_("Déjà dans un autre groupe : %(names)s."),
+    NOT_AVAILABLE: N_("Plus disponible (retrait, consentement attendu ou déjà dans un groupe) : %(names)s."),
 }
 
 
@@ -131,7 +131,7 @@ def _unknown(everyone: dict[int, Volunteer], ids: Sequence[int], field: str) -> 
     missing = sorted({volunteer_id for volunteer_id in ids if volunteer_id not in everyone})
     if not missing:
         return []
-    return [Violation("volunteer_unknown", N_("Ces volontaires ne font pas ou plus partie du bassin de votre organisation (retrait ?) : %(ids)s."),
+    return [Violation("volunteer_unknown", N_("Ces volontaires ne font pas ou plus partie du bassin de votre organisation (retrait ?) : %(ids)s."),
                       field, {"ids": ", ".join(str(volunteer_id) for volunteer_id in missing[:20])})]
 
 

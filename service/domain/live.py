@@ -133,7 +133,7 @@ def add_time(session: GroupSession, actor: Actor, now: datetime | None = None, e
     if current is None:
         later = [p for p in prompts if p.due_at > now]
         if not later:
-            raise refuse("session_over", N_("La rencontre est terminée : il n’y a plus d’étape à décaler."))
+            raise refuse("session_over", N_("La rencontre est terminée : il n’y a plus d’étape à décaler."))
     else:
         current.expires_at += extra
         later = [p for p in prompts if p.offset_seconds > current.offset_seconds]
@@ -163,7 +163,7 @@ def keep_planned_end(session: GroupSession, actor: Actor, now: datetime | None =
     _check_live(session)
     current = current_prompt(session, now)
     if current is None or not can_keep_planned_end(session, now):
-        raise refuse("end_already_planned", N_("La rencontre finit déjà à l’heure prévue : rien n’a été changé."))
+        raise refuse("end_already_planned", N_("La rencontre finit déjà à l’heure prévue : rien n’a été changé."))
     remaining = [current] + [p for p in ordered_prompts(session) if p.offset_seconds > current.offset_seconds]
     elapsed = int((now - current.due_at).total_seconds())
     left_in_current = max(current.duration_seconds - elapsed, int((current.expires_at - now).total_seconds()), 0)
@@ -186,7 +186,7 @@ def close_with_key_message(session: GroupSession, actor: Actor, now: datetime | 
     _check_live(session)
     key_message = key_message_ahead(session, now)
     if key_message is None:
-        raise refuse("key_message_not_ahead", N_("Le message clé est déjà en cours : terminez simplement la rencontre."))
+        raise refuse("key_message_not_ahead", N_("Le message clé est déjà en cours : terminez simplement la rencontre."))
     for prompt in ordered_prompts(session):
         if prompt is key_message:
             break

@@ -91,9 +91,9 @@ WAITING_REASONS = {
     REASON_ZOOM_RATE_LIMITED: N_("Zoom demande de patienter. Nouvel essai automatique sous peu."),
     REASON_ZOOM_CREDENTIALS: N_("Zoom refuse la connexion du service. La personne qui administre le service doit "
                                 "vérifier les identifiants Zoom; nouvel essai automatique ensuite."),
-    REASON_MEETING_IN_PROGRESS: N_("La rencontre Zoom est en cours : elle sera supprimée une fois terminée."),
+    REASON_MEETING_IN_PROGRESS: N_("La rencontre Zoom est en cours : elle sera supprimée une fois terminée."),
 }
-FAILED_MESSAGE = N_("Zoom a refusé de créer ou de modifier la rencontre : %(error)s")
+FAILED_MESSAGE = N_("Zoom a refusé de créer ou de modifier la rencontre : %(error)s")
 DELETED_IN_ZOOM_MESSAGE = N_("Quelqu’un a supprimé cette rencontre directement dans Zoom. Recréez-la pour que les "
                              "personnes reçoivent un nouveau lien.")
 

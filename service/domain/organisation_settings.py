@@ -98,7 +98,7 @@ def _check_domains(domains: list[str]) -> list[Violation]:
         return [Violation("too_many_domains", N_("Indiquez au plus %(max)s domaines."), "signup_domains",
                           {"max": MAX_DOMAINS})]
     return [Violation("domain_invalid",
-                      N_("« %(domain)s » n’est pas un domaine de courriel (exemple : cisss-exemple.gouv.qc.ca, "
+                      N_("« %(domain)s » n’est pas un domaine de courriel (exemple : cisss-exemple.gouv.qc.ca, "
                          "sans @)."), f"signup_domains-{index}", {"domain": domain[:80]})
             for index, domain in enumerate(domains) if not DOMAIN.match(domain)]
 
@@ -113,7 +113,7 @@ def _check_teams(teams: list[dict]) -> list[Violation]:
         if not TEAM_KEY.match(key):
             violations.append(Violation("team_key_invalid",
                                         N_("Le code d’une équipe s’écrit en minuscules, chiffres, « - » ou « _ » "
-                                           "(exemple : soins-intensifs)."), f"teams-{index}-key"))
+                                           "(exemple : soins-intensifs)."), f"teams-{index}-key"))
         elif key in seen:
             violations.append(Violation("team_key_duplicate", N_("Ce code est déjà celui d’une autre équipe."),
                                         f"teams-{index}-key"))

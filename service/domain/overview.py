@@ -92,23 +92,23 @@ def invites_status(summary: DeliverySummary, meeting: ZoomMeeting | None) -> Sta
         return Status("none", NEUTRAL, N_("Aucune invitation"))
     params = {"sent": summary.sent, "total": summary.total}
     if summary.failed:
-        return Status("failed", FAILED, N_("Invitations envoyées : %(sent)s sur %(total)s — %(failed)s en échec"),
+        return Status("failed", FAILED, N_("Invitations envoyées : %(sent)s sur %(total)s — %(failed)s en échec"),
                       {**params, "failed": len(summary.failed)})
     if summary.pending and summary.updating == summary.pending:
         # Everyone waiting already has the previous version: an update is on its way, nothing failed.
         if meeting is not None and meeting.status is not MeetingStatus.READY:
             return Status("updating", WAITING,
-                          N_("Invitations à jour : %(sent)s sur %(total)s — la mise à jour part dès que la réunion "
+                          N_("Invitations à jour : %(sent)s sur %(total)s — la mise à jour part dès que la réunion "
                              "Zoom est à jour"), params)
         return Status("updating", WAITING,
-                      N_("Invitations à jour : %(sent)s sur %(total)s — la mise à jour est en cours d’envoi"), params)
+                      N_("Invitations à jour : %(sent)s sur %(total)s — la mise à jour est en cours d’envoi"), params)
     if summary.pending:
         if meeting is not None and meeting.status is not MeetingStatus.READY:
             return Status("waiting_for_meeting", WAITING,
-                          N_("Invitations envoyées : %(sent)s sur %(total)s — les autres partent dès que la "
+                          N_("Invitations envoyées : %(sent)s sur %(total)s — les autres partent dès que la "
                              "réunion Zoom est prête"), params)
-        return Status("sending", WAITING, N_("Invitations envoyées : %(sent)s sur %(total)s — envoi en cours"), params)
-    return Status("sent", OK, N_("Invitations envoyées : %(sent)s sur %(total)s"), params)
+        return Status("sending", WAITING, N_("Invitations envoyées : %(sent)s sur %(total)s — envoi en cours"), params)
+    return Status("sent", OK, N_("Invitations envoyées : %(sent)s sur %(total)s"), params)
 
 
 @dataclass(frozen=True)
@@ -149,12 +149,12 @@ def prompts_status(counts: PromptCounts, started: bool = True) -> Status:
         return Status("console_only", NEUTRAL, N_("Questions affichées dans la console de la personne modératrice seulement"))
     params = {"posted": counts.posted, "total": counts.total}
     if not started and not counts.posted and not counts.failed:
-        return Status("upcoming", NEUTRAL, N_("Messages dans Zoom : %(total)s à venir"), params)
+        return Status("upcoming", NEUTRAL, N_("Messages dans Zoom : %(total)s à venir"), params)
     if counts.failed:
-        return Status("failed", FAILED, N_("Messages publiés dans Zoom : %(posted)s sur %(total)s — %(failed)s non "
+        return Status("failed", FAILED, N_("Messages publiés dans Zoom : %(posted)s sur %(total)s — %(failed)s non "
                                            "publiés"), {**params, "failed": counts.failed})
     tone = OK if counts.posted == counts.total else NEUTRAL
-    return Status("posted", tone, N_("Messages publiés dans Zoom : %(posted)s sur %(total)s"), params)
+    return Status("posted", tone, N_("Messages publiés dans Zoom : %(posted)s sur %(total)s"), params)
 
 
 def ended_status(session: GroupSession, meeting: Status) -> Status:

@@ -48,11 +48,11 @@ SWEEP_BATCH = 500
 
 SUBJECTS = {
     PollLetterKind.INVITATION: N_("Quand nous rencontrer? Donnez vos disponibilités"),
-    PollLetterKind.REMINDER: N_("Rappel : quand nous rencontrer? Donnez vos disponibilités"),
-    PollLetterKind.AUTO_REMINDER: N_("Rappel : le sondage ferme bientôt"),
+    PollLetterKind.REMINDER: N_("Rappel : quand nous rencontrer? Donnez vos disponibilités"),
+    PollLetterKind.AUTO_REMINDER: N_("Rappel : le sondage ferme bientôt"),
     PollLetterKind.DECISION: N_("Le groupe a choisi son horaire"),
 }
-PRIVACY = N_("Vos réponses restent privées : personne, ni les autres membres ni la personne coordonnatrice, ne voit "
+PRIVACY = N_("Vos réponses restent privées : personne, ni les autres membres ni la personne coordonnatrice, ne voit "
              "ce que vous avez répondu. On voit seulement, pour chaque moment, combien de personnes ont répondu "
              "oui, si nécessaire ou non.")
 
@@ -178,30 +178,30 @@ def _body(letter: PollLetter, settings: Settings) -> str:
     if letter.kind is PollLetterKind.DECISION:
         chosen = slots[poll.decided_slot] if poll.decided_slot is not None else None
         series = poll.series
-        lines.append(t(N_("Le groupe a choisi l’horaire de ses rencontres :")))
+        lines.append(t(N_("Le groupe a choisi l’horaire de ses rencontres :")))
         if chosen is not None:
             lines.append(f"  {slot_label(chosen, language)} — {rhythm_label(poll.interval_weeks, poll.occurrence_count, language)}")
         if series is not None:
-            lines.append(t(N_("Première rencontre : %(date)s."), date=day_label(series.first_date, language)))
+            lines.append(t(N_("Première rencontre : %(date)s."), date=day_label(series.first_date, language)))
         lines += ["", t(N_("Vous recevez dans un instant, dans un courriel séparé, l’invitation pour toute la série "
                            "(avec le lien Zoom), à ajouter à votre agenda."))]
     else:
         if letter.kind is PollLetterKind.INVITATION:
             lines.append(t(N_("Votre groupe de soutien entre pairs choisit ensemble le moment de ses rencontres "
-                              "(%(rhythm)s). Indiquez pour chaque moment proposé si vous êtes disponible : « Oui », "
+                              "(%(rhythm)s). Indiquez pour chaque moment proposé si vous êtes disponible : « Oui », "
                               "« Si nécessaire » ou « Non »."),
                            rhythm=rhythm_label(poll.interval_weeks, poll.occurrence_count, language)))
         else:
-            lines.append(t(N_("Vous n’avez pas encore donné vos disponibilités. Il est encore temps : cela prend une "
+            lines.append(t(N_("Vous n’avez pas encore donné vos disponibilités. Il est encore temps : cela prend une "
                               "minute.")))
-        lines += ["", t(N_("Les moments proposés (heure du groupe) :"))]
+        lines += ["", t(N_("Les moments proposés (heure du groupe) :"))]
         lines += [f"  – {slot_label(slot, language)}" for slot in slots]
-        lines += ["", t(N_("Répondre (votre lien personnel, ne le transférez pas) : %(url)s"),
+        lines += ["", t(N_("Répondre (votre lien personnel, ne le transférez pas) : %(url)s"),
                         url=_poll_url(settings, member)),
                   t(N_("Le sondage ferme le %(when)s. D’ici là, vous pouvez changer vos réponses."),
                     when=moment_label(poll.closes_at, zone, language)),
                   "", t(PRIVACY)]
-    lines += ["", t(N_("Votre participation reste volontaire. Votre page personnelle : %(url)s"),
+    lines += ["", t(N_("Votre participation reste volontaire. Votre page personnelle : %(url)s"),
                     url=links.participant_url(settings, member)), "", "— Entre pairs"]
     return "\n".join(lines) + "\n"
 

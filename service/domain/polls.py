@@ -100,11 +100,11 @@ def _dst_violations(slot: Slot, days: list[date], zone: str, field: str) -> list
         return []
     first = problems[0]
     if first.issue is LocalTimeIssue.NONEXISTENT:
-        message = N_("À %(time)s, le %(date)s, cette heure n’existe pas (passage à l’heure avancée) : choisissez "
+        message = N_("À %(time)s, le %(date)s, cette heure n’existe pas (passage à l’heure avancée) : choisissez "
                      "une autre heure.")
         code = "local_time_nonexistent"
     else:
-        message = N_("À %(time)s, le %(date)s, cette heure existe deux fois (retour à l’heure normale) : "
+        message = N_("À %(time)s, le %(date)s, cette heure existe deux fois (retour à l’heure normale) : "
                      "choisissez une autre heure.")
         code = "local_time_ambiguous"
     return [Violation(code, message, field, {"time": slot.local_time.strftime("%H:%M"), "date": first.day.isoformat()})]
@@ -124,7 +124,7 @@ def check_draft(group: Group, draft: PollDraft, now: datetime) -> list[Violation
         violations.append(Violation("occurrence_count_out_of_range", N_("Une série compte de 1 à %(max)s rencontres."),
                                     "occurrence_count", {"max": MAX_OCCURRENCES}))
     if draft.closes_at <= now:
-        violations.append(Violation("closes_in_past", N_("La date de fermeture du sondage est déjà passée : "
+        violations.append(Violation("closes_in_past", N_("La date de fermeture du sondage est déjà passée : "
                                                          "choisissez une date à venir."), "closes_at"))
     elif draft.closes_at > now + LONGEST_POLL:
         violations.append(Violation("closes_too_late", N_("Un sondage reste ouvert au plus %(days)s jours."),
@@ -235,7 +235,7 @@ def answer(poll: Poll, member: Member, choices: Sequence[str | None], now: datet
             or member.role is not MemberRole.MEMBER:
         raise refuse("not_in_group", N_("Ce sondage concerne un autre groupe."))
     if status_of(poll, now) is not PollStatus.OPEN:
-        raise refuse("poll_closed", N_("Ce sondage est fermé : les réponses ne peuvent plus changer. Vos réponses "
+        raise refuse("poll_closed", N_("Ce sondage est fermé : les réponses ne peuvent plus changer. Vos réponses "
                                        "déjà données restent comptées."))
     violations = check_answers(poll, choices)
     if violations:
@@ -278,7 +278,7 @@ def send_reminder(poll: Poll, actor: Actor, now: datetime | None = None) -> int:
         raise refuse("poll_closed", N_("Ce sondage est fermé."))
     if poll.manual_reminder_at is not None or not _claim_flag(poll.id, Poll.manual_reminder_at, now):
         db.session.rollback()
-        raise refuse("reminder_already_sent", N_("Le rappel de ce sondage a déjà été envoyé : un seul par sondage."))
+        raise refuse("reminder_already_sent", N_("Le rappel de ce sondage a déjà été envoyé : un seul par sondage."))
     letters = poll_letters.write(poll, PollLetterKind.REMINDER, _non_respondents(poll))
     record(actor, "poll.reminded", "poll", poll.id, letters=letters)
     db.session.commit()
@@ -341,9 +341,9 @@ def decide(poll: Poll, slot_index: int, first_date: date, supervisor_agreement: 
     now = now or now_utc()
     status = status_of(poll, now)
     if status is PollStatus.DECIDED:
-        raise refuse("poll_already_decided", N_("Ce sondage est déjà décidé : la série est planifiée."))
+        raise refuse("poll_already_decided", N_("Ce sondage est déjà décidé : la série est planifiée."))
     if status is PollStatus.CLOSED:
-        raise refuse("poll_closed", N_("Ce sondage est fermé : il ne peut plus être décidé. Ouvrez-en un nouveau "
+        raise refuse("poll_closed", N_("Ce sondage est fermé : il ne peut plus être décidé. Ouvrez-en un nouveau "
                                        "ou planifiez la série vous-même."))
     slots = slots_of(poll)
     if not 0 <= slot_index < len(slots):

@@ -228,7 +228,7 @@ def schedule_practice_series(organisation_id: int, plan: SeriesPlan, language: s
         violations.append(Violation("timezone_unknown", N_("Choisissez un fuseau horaire de la liste."), "timezone"))
     if not supervisors_of(organisation_id):
         violations.append(Violation("no_supervisor",
-                                    N_("Nommez d’abord au moins une personne superviseure : c’est elle qui anime la "
+                                    N_("Nommez d’abord au moins une personne superviseure : c’est elle qui anime la "
                                        "communauté de pratique."), "supervisors"))
     if violations:
         raise DomainError(violations)

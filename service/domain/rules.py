@@ -114,7 +114,7 @@ def check_member(draft: MemberDraft, prefix: str) -> list[Violation]:
                                     f"{prefix}display_name", {"max": NAME_MAX_LENGTH}))
     if normalise_email(draft.email) is None:
         violations.append(
-            Violation("email_invalid", N_("Cette adresse courriel n’est pas valide (exemple : prenom.nom@exemple.ca)."),
+            Violation("email_invalid", N_("Cette adresse courriel n’est pas valide (exemple : prenom.nom@exemple.ca)."),
                       f"{prefix}email")
         )
     if draft.reports_to_email and normalise_email(draft.reports_to_email) is None:
@@ -204,7 +204,7 @@ def check_hierarchy(members: Sequence[MemberDraft], external_moderator: MemberDr
         field = f"members-{index}-reports_to_email"
         if manager_key == email_key(member.email or ""):
             violations.append(Violation("reports_to_self",
-                                        N_("Une personne ne peut pas relever d’elle-même : corrigez l’adresse de la "
+                                        N_("Une personne ne peut pas relever d’elle-même : corrigez l’adresse de la "
                                            "personne à qui elle se rapporte."), field))
             continue
         manager = by_email.get(manager_key)
@@ -213,7 +213,7 @@ def check_hierarchy(members: Sequence[MemberDraft], external_moderator: MemberDr
                 Violation(
                     "hierarchy_in_group",
                     N_("%(member)s relève de %(manager)s, qui fait aussi partie du groupe. Un groupe de soutien "
-                       "entre pairs ne doit compter aucun lien hiérarchique : retirez l’une de ces deux personnes "
+                       "entre pairs ne doit compter aucun lien hiérarchique : retirez l’une de ces deux personnes "
                        "du groupe, ou corrigez l’adresse de la personne à qui elle se rapporte s’il y a une erreur."),
                     field,
                     {"member": clean_text(member.display_name), "manager": clean_text(manager.display_name)},
@@ -234,7 +234,7 @@ def check_session_time(kind: SessionKind, starts_at: datetime, duration_minutes:
         )
     if starts_at <= now:
         violations.append(
-            Violation("start_in_past", N_("Cette date est déjà passée : choisissez une date et une heure à venir."),
+            Violation("start_in_past", N_("Cette date est déjà passée : choisissez une date et une heure à venir."),
                       f"{field_prefix}starts_on")
         )
     return violations

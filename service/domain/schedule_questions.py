@@ -25,12 +25,12 @@ QUESTIONS = frozenset({"nonexistent_local_time", "ambiguous_local_time", "before
 LOCAL_TIME_QUESTIONS = {
     LocalTimeIssue.NONEXISTENT: (
         "nonexistent_local_time",
-        N_("Cette heure n’existe pas le %(dates)s : cette nuit-là, les horloges avancent d’une heure (passage à "
+        N_("Cette heure n’existe pas le %(dates)s : cette nuit-là, les horloges avancent d’une heure (passage à "
            "l’heure avancée). La rencontre commencerait donc une heure plus tard. Choisissez une autre heure, "
            "ou confirmez ce décalage.")),
     LocalTimeIssue.AMBIGUOUS: (
         "ambiguous_local_time",
-        N_("Cette heure revient deux fois le %(dates)s : cette nuit-là, les horloges reculent d’une heure (retour "
+        N_("Cette heure revient deux fois le %(dates)s : cette nuit-là, les horloges reculent d’une heure (retour "
            "à l’heure normale). La rencontre aurait lieu la première fois, encore à l’heure avancée. Choisissez "
            "une autre heure, ou confirmez.")),
 }

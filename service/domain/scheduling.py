@@ -80,7 +80,7 @@ def _check_group_can_meet(group: Group) -> list[Violation]:
         return _check_group_active(group)
     if not has_a_moderator(group):
         return [Violation("no_moderator",
-                          N_("Personne ne peut animer ce groupe : cochez « Formation en animation » pour au moins "
+                          N_("Personne ne peut animer ce groupe : cochez « Formation en animation » pour au moins "
                              "un membre, ou indiquez une personne modératrice externe pour les premières rencontres."),
                           "moderator")]
     return []
@@ -89,7 +89,7 @@ def _check_group_can_meet(group: Group) -> list[Violation]:
 def _check_supervisor_agreement(group: Group, local: datetime, duration: int, confirmed: bool) -> list[Violation]:
     if falls_in_working_hours(local, duration, working_hours_of(group.organisation_id)) and not confirmed:
         return [Violation("supervisor_agreement_required",
-                          N_("Cette rencontre a lieu pendant les heures de travail : confirmez que l’accord des "
+                          N_("Cette rencontre a lieu pendant les heures de travail : confirmez que l’accord des "
                              "personnes à qui les membres se rapportent a été obtenu (le guide l’exige). Cette confirmation n’est "
                              "transmise à personne."),
                           "supervisor_agreement")]
@@ -252,7 +252,7 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
     if kind is SessionKind.REHEARSAL and (moderator is None or moderator.group_id != group.id
                                          or moderator.status is not MemberStatus.ACTIVE):
         violations.append(Violation("rehearsal_needs_moderator",
-                                    N_("Choisissez la personne qui s’exerce à animer : elle seule est invitée à la "
+                                    N_("Choisissez la personne qui s’exerce à animer : elle seule est invitée à la "
                                        "répétition."), "moderator"))
     starts_at = to_utc(local_start_at, group.timezone)
     violations += check_session_time(kind, starts_at, duration, now)
@@ -289,10 +289,10 @@ def schedule_session(group: Group, kind: SessionKind, local_start_at: datetime, 
 
 def _check_changeable(session: GroupSession, now: datetime) -> None:
     if session.status is not SessionStatus.SCHEDULED:
-        raise refuse("session_not_scheduled", N_("Cette rencontre est annulée ou terminée : elle ne peut plus "
+        raise refuse("session_not_scheduled", N_("Cette rencontre est annulée ou terminée : elle ne peut plus "
                                                  "changer."))
     if session.actual_started_at is not None or session.starts_at <= now:
-        raise refuse("session_started", N_("Cette rencontre a déjà commencé : elle ne peut plus changer."))
+        raise refuse("session_started", N_("Cette rencontre a déjà commencé : elle ne peut plus changer."))
 
 
 def _meeting_needs_sync(meeting: ZoomMeeting | None) -> None:
@@ -338,7 +338,7 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
     """Change the time (and weekday, length) of every occurrence still ahead; past ones stay as they were."""
     now = now or now_utc()
     if series.status is not SeriesStatus.ACTIVE:
-        raise refuse("series_cancelled", N_("Cette série est annulée : elle ne peut plus changer."))
+        raise refuse("series_cancelled", N_("Cette série est annulée : elle ne peut plus changer."))
     upcoming = [s for s in series.sessions if s.status is SessionStatus.SCHEDULED and s.starts_at > now
                 and s.actual_started_at is None]
     if not upcoming:

@@ -31,7 +31,7 @@ def check(organisation: Organisation, draft: VolunteerDraft, consent_given: bool
                                     "email", {"domains": ", ".join(f"@{d}" for d in organisation.signup_domains)}))
     if not consent_given:
         violations.append(Violation("consent_required",
-                                    N_("Cochez la case de consentement pour vous inscrire : sans elle, nous ne "
+                                    N_("Cochez la case de consentement pour vous inscrire : sans elle, nous ne "
                                        "pouvons rien conserver."), "consent"))
     return violations
 

@@ -39,15 +39,15 @@ NO_SUPERVISOR_WAIT = timedelta(minutes=10)
 SUBJECT = N_("Une personne modératrice aimerait vous parler")
 GREETING = N_("Bonjour %(name)s,")
 BODY = N_("%(moderator)s vient d’animer une rencontre et aimerait en parler avec une personne superviseure.")
-CONTACT = N_("Pour joindre cette personne : %(email)s")
-PAGE = N_("Votre page (demandes ouvertes, charge des personnes modératrices) : %(url)s")
+CONTACT = N_("Pour joindre cette personne : %(email)s")
+PAGE = N_("Votre page (demandes ouvertes, charge des personnes modératrices) : %(url)s")
 WELCOME_SUBJECT = N_("Votre page de personne superviseure")
 WELCOME_BODY = N_("Vous êtes maintenant personne superviseure des personnes modératrices de groupes de soutien entre "
                   "pairs. Votre page montre les demandes de personnes modératrices qui aimeraient vous parler, la "
                   "charge d’animation de chacune et les prochaines rencontres de la communauté de pratique.")
-WELCOME_LINK = N_("Ce lien est personnel : gardez-le pour vous. Il cesse de fonctionner si vous n’êtes plus personne "
+WELCOME_LINK = N_("Ce lien est personnel : gardez-le pour vous. Il cesse de fonctionner si vous n’êtes plus personne "
                   "superviseure.")
-PRIVACY = N_("Aucun détail de la rencontre n’est transmis : ni le groupe, ni ses membres, ni ce qui s’y est dit. "
+PRIVACY = N_("Aucun détail de la rencontre n’est transmis : ni le groupe, ni ses membres, ni ce qui s’y est dit. "
              "Une fois le suivi fait, marquez la demande comme traitée sur votre page.")
 
 

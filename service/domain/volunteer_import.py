@@ -48,7 +48,7 @@ def _file_error(code: str, message_id: str, **params: object) -> DomainError:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise _file_error("file_too_large", N_("Le fichier dépasse %(max)s Mo : importez-le en plusieurs parties."),
+        raise _file_error("file_too_large", N_("Le fichier dépasse %(max)s Mo : importez-le en plusieurs parties."),
                           max=MAX_BYTES // (1024 * 1024))
     try:
         return data.decode("utf-8-sig")
@@ -73,7 +73,7 @@ def _availability(value: str, line: int, problems: list[Violation]) -> list[dict
         match = _SLOT.match(part)
         if match is None:
             problems.append(Violation("availability_invalid",
-                                      N_("Écrivez les disponibilités ainsi : « 1 09:00-12:00; 3 13:00-17:00 » "
+                                      N_("Écrivez les disponibilités ainsi : « 1 09:00-12:00; 3 13:00-17:00 » "
                                          "(1 = lundi … 7 = dimanche)."), f"line-{line}-availability"))
             return []
         weekday, start, end = match.groups()
@@ -93,18 +93,18 @@ def parse(data: bytes) -> tuple[list[VolunteerDraft], list[Violation]]:
     reader.fieldnames = header
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        raise _file_error("columns_missing", N_("Colonnes manquantes : %(columns)s. La première ligne nomme les "
-                                                "colonnes, par exemple : display_name,email,language,team."),
+        raise _file_error("columns_missing", N_("Colonnes manquantes : %(columns)s. La première ligne nomme les "
+                                                "colonnes, par exemple : display_name,email,language,team."),
                           columns=", ".join(missing))
     unknown = [column for column in header if column and column not in COLUMNS]
     if unknown:
-        raise _file_error("columns_unknown", N_("Colonnes inconnues : %(columns)s. Colonnes possibles : "
+        raise _file_error("columns_unknown", N_("Colonnes inconnues : %(columns)s. Colonnes possibles : "
                                                 "%(known)s."), columns=", ".join(unknown)[:200],
                           known=", ".join(COLUMNS))
     try:
         return _rows(reader)
     except csv.Error as error:  # a cell past the csv module's size limit, a stray quote at the end...
-        raise _file_error("csv_unreadable", N_("Ce fichier CSV est illisible : une cellule est trop longue ou un "
+        raise _file_error("csv_unreadable", N_("Ce fichier CSV est illisible : une cellule est trop longue ou un "
                                                "guillemet n’est pas fermé. Vérifiez-le dans votre tableur et "
                                                "enregistrez-le de nouveau en « CSV UTF-8 ».")) from error
 

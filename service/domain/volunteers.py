@@ -77,7 +77,7 @@ def check_volunteer(draft: VolunteerDraft, organisation: Organisation, prefix: s
                                     f"{prefix}display_name", {"max": NAME_MAX_LENGTH}))
     email = normalise_email(draft.email)
     if email is None:
-        violations.append(Violation("email_invalid", N_("Cette adresse courriel n’est pas valide (exemple : "
+        violations.append(Violation("email_invalid", N_("Cette adresse courriel n’est pas valide (exemple : "
                                                         "prenom.nom@exemple.ca)."), f"{prefix}email"))
     if draft.reports_to_email:
         manager = normalise_email(draft.reports_to_email)
@@ -121,7 +121,7 @@ def check_reporting_cycle(organisation: Organisation, drafts: Sequence[Volunteer
     # keeps everyone on it apart).
     # Every newcomer on a loop gets the message on their own line: the report names each line to correct.
     return [Violation("reporting_cycle",
-                      N_("Ces personnes se rapportent l’une à l’autre en boucle (%(count)s personnes) : "
+                      N_("Ces personnes se rapportent l’une à l’autre en boucle (%(count)s personnes) : "
                          "corrigez l’adresse de la personne à qui chacune se rapporte."),
                       field_of(index), {"count": len(superiors_of(chain, key)) + 1})
             for key, index in sorted(index_of.items(), key=lambda item: item[1])

@@ -89,7 +89,7 @@ def _control(token: str, change: Callable, done: LazyString | Callable[[GroupSes
     if not form.validate_on_submit():
         return _refused(token, access, _("Cette action n’a pas pu être lue. La page est maintenant à jour."), 400)
     if form.plan_version.data != plan_version(session):
-        return _refused(token, access, _("Le déroulement vient de changer (peut-être un double clic) : rien "
+        return _refused(token, access, _("Le déroulement vient de changer (peut-être un double clic) : rien "
                                          "n’a été refait. Vérifiez la page à jour, puis réessayez au besoin."), 409)
     try:
         change(session, _actor(access))
@@ -113,7 +113,7 @@ def _done(token: str, access: links.ConsoleAccess, message: str):
 
 def start(token: str):
     return _control(token, lambda session, actor: live.started(session, now_utc(), actor),
-                    _l("C’est noté : le déroulement repart de maintenant."))
+                    _l("C’est noté : le déroulement repart de maintenant."))
 
 
 def extra_time(token: str):
@@ -143,7 +143,7 @@ def _with_end_news(done: LazyString) -> Callable[[GroupSession], str]:
 
 def keep_end(token: str):
     return _control(token, lambda session, actor: live.keep_planned_end(session, actor),
-                    _l("C’est noté : les étapes qui restent se partagent le temps jusqu’à l’heure prévue."))
+                    _l("C’est noté : les étapes qui restent se partagent le temps jusqu’à l’heure prévue."))
 
 
 def close(token: str):
@@ -170,6 +170,6 @@ def follow_up(token: str):
     except DomainError as error:
         return _refused(token, access, " ".join(error.messages(access.session.language)), 409)
     if needed:
-        return _done(token, access, _("C’est noté : la personne coordonnatrice saura qu’un suivi est souhaité, "
+        return _done(token, access, _("C’est noté : la personne coordonnatrice saura qu’un suivi est souhaité, "
                                       "sans aucun détail."))
-    return _done(token, access, _("C’est noté : la demande de suivi est retirée."))
+    return _done(token, access, _("C’est noté : la demande de suivi est retirée."))

@@ -33,7 +33,7 @@ THANKS = {
     DebriefAnswer.FINE: N_("Merci! C’est noté."),
     DebriefAnswer.DEMANDING: N_("Merci de l’avoir dit. Prenez soin de vous; la communauté de pratique est là pour en "
                                 "parler."),
-    DebriefAnswer.TALK: N_("C’est noté : une personne superviseure recevra votre nom et votre adresse courriel pour "
+    DebriefAnswer.TALK: N_("C’est noté : une personne superviseure recevra votre nom et votre adresse courriel pour "
                            "vous joindre. Rien d’autre n’est transmis."),
 }
 

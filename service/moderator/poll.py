@@ -121,6 +121,6 @@ def decide(token: str):
                               now_utc())
     except DomainError as error:
         return _render(token, access, notice=" ".join(error.messages(access.session.language)), status=422)
-    flash(_("C’est décidé : %(count)s rencontres sont planifiées. Chaque membre reçoit un court courriel avec le "
+    flash(_("C’est décidé : %(count)s rencontres sont planifiées. Chaque membre reçoit un court courriel avec le "
             "choix du groupe, puis son invitation.", count=len(series.sessions)), "success")
     return redirect(url_for("moderator.console", token=token) + "#poll", 303)

@@ -27,7 +27,7 @@ CHAT_LABELS = {
     "pending": N_("Sera publiée dans la conversation"),
     "claimed": N_("Publication en cours"),
     "posted": N_("Publiée dans la conversation"),
-    "failed": N_("Non publiée : lisez-la à voix haute"),
+    "failed": N_("Non publiée : lisez-la à voix haute"),
     "not_posted": N_("Non publiée"),
 }
 SPEAKER_TURN = N_("Au tour de %(name)s")

@@ -57,11 +57,11 @@ def choose(token: str, stay: bool):
     actor = Actor(ActorKind.MEMBER, member.id, member.group.organisation_id)
     if stay:
         practice.step_back_in(member.group.organisation_id, member.email_key, actor)
-        flash(_("C’est noté : vous faites de nouveau partie de la communauté de pratique tant que vous animez."),
+        flash(_("C’est noté : vous faites de nouveau partie de la communauté de pratique tant que vous animez."),
               "success")
     else:
         practice.step_out(member.group.organisation_id, member.email_key, actor)
-        flash(_("C’est noté : vous ne faites plus partie de la communauté de pratique; ses rencontres à venir sont "
+        flash(_("C’est noté : vous ne faites plus partie de la communauté de pratique; ses rencontres à venir sont "
                 "annulées dans votre calendrier."), "success")
     return redirect(url_for("participant.page", token=token) + "#communaute", 303)
 

@@ -20,10 +20,10 @@ QUESTIONS = {
 }
 
 # Said with the difficult question, in the chat and on the console: the community never names anyone.
-NO_NAMES_REMINDER = N_("Rappel : on ne nomme personne et on ne donne aucun détail qui permettrait de reconnaître "
+NO_NAMES_REMINDER = N_("Rappel : on ne nomme personne et on ne donne aucun détail qui permettrait de reconnaître "
                        "une personne ou un groupe.")
 
-KEY_MESSAGE = N_("On n’anime jamais en solitaire : prendre soin de soi fait partie du rôle, et notre communauté est là "
+KEY_MESSAGE = N_("On n’anime jamais en solitaire : prendre soin de soi fait partie du rôle, et notre communauté est là "
                  "pour apprendre et se soutenir ensemble.")
 
 # The shared-learning themes the console offers the supervisor, one per session in turn.
@@ -39,17 +39,17 @@ WELCOME = StepScript(
     title=N_("Accueil et centrage"),
     chat=N_(
         "Bienvenue à la communauté de pratique des personnes modératrices! Prenons quelques minutes pour nous "
-        "centrer : %(practice)s. Ce qui se dit ici reste ici, et on parle de son animation sans nommer personne."
+        "centrer : %(practice)s. Ce qui se dit ici reste ici, et on parle de son animation sans nommer personne."
     ),
     moderator=N_(
-        "Accueillez chaque personne. Proposez le moyen de centrage : %(practice)s. Rappelez que la rencontre porte "
+        "Accueillez chaque personne. Proposez le moyen de centrage : %(practice)s. Rappelez que la rencontre porte "
         "sur l’expérience de chaque personne dans son rôle de modération, qu’on n’y nomme personne et qu’on n’y donne "
         "aucun détail permettant de reconnaître une personne ou un groupe."
     ),
 )
 
 ROUND_TITLE = N_("Tour de table — Question %(number)s")
-QUESTION_CHAT = N_("Question %(number)s : %(question)s")
+QUESTION_CHAT = N_("Question %(number)s : %(question)s")
 
 GUIDANCE = {
     "p1": N_("Chaque personne modératrice nomme ce qui s’est bien passé dans ses dernières animations (environ "
@@ -62,17 +62,17 @@ GUIDANCE = {
 
 LEARNING = StepScript(
     title=N_("Apprentissage partagé"),
-    chat=N_("Moment d’apprentissage partagé. Thème proposé : %(theme)s."),
+    chat=N_("Moment d’apprentissage partagé. Thème proposé : %(theme)s."),
     moderator=N_(
-        "La personne superviseure anime ce court moment. Thème proposé : %(theme)s. Partez de ce que le groupe "
+        "La personne superviseure anime ce court moment. Thème proposé : %(theme)s. Partez de ce que le groupe "
         "vient de nommer, offrez un repère concret, puis invitez chaque personne à dire ce qu’elle en retient."
     ),
 )
-LEARNING_SUMMARY = N_("Thème proposé : %(theme)s")
+LEARNING_SUMMARY = N_("Thème proposé : %(theme)s")
 
 CLOSING = StepScript(
     title=N_("Bouclage"),
-    chat=N_("Bouclage : en quelques mots, qu’est-ce que je retiens pour moi aujourd’hui?"),
+    chat=N_("Bouclage : en quelques mots, qu’est-ce que je retiens pour moi aujourd’hui?"),
     moderator=N_(
         "Invitez chaque personne à dire en quelques mots ce qu’elle retient. Rappelez que chaque personne modératrice "
         "peut demander à parler à la personne superviseure après une animation exigeante."
@@ -81,7 +81,7 @@ CLOSING = StepScript(
 
 KEY_MESSAGE_STEP = StepScript(
     title=N_("Message clé à retenir"),
-    chat=N_("Message clé à retenir : %(key_message)s Merci à toutes et à tous."),
-    moderator=N_("Lisez le message clé : « %(key_message)s » Remerciez le groupe et annoncez la prochaine "
+    chat=N_("Message clé à retenir : %(key_message)s Merci à toutes et à tous."),
+    moderator=N_("Lisez le message clé : « %(key_message)s » Remerciez le groupe et annoncez la prochaine "
                  "rencontre."),
 )

@@ -44,9 +44,9 @@ _DEFAULTS = (
 )
 
 DISTRESS_GUIDANCE = N_(
-    "Si une personne semble en détresse : restez calme, écoutez sans juger et dites-lui que sa situation vous préoccupe. "
+    "Si une personne semble en détresse : restez calme, écoutez sans juger et dites-lui que sa situation vous préoccupe. "
     "Donnez-lui le 9-8-8 et rappelez le programme d’aide aux employés (PAE). Si sa vie est en danger immédiat, "
-    "appelez le 911. Vous n’avez pas à faire d’intervention de crise : vous orientez avec bienveillance. Après la "
+    "appelez le 911. Vous n’avez pas à faire d’intervention de crise : vous orientez avec bienveillance. Après la "
     "rencontre, vous pouvez signaler « suivi souhaité » à la personne coordonnatrice, sans aucun détail."
 )
 

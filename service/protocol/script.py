@@ -57,11 +57,11 @@ CENTRING_PRACTICES = (
 WELCOME = StepScript(
     title=N_("Accueil et centrage"),
     chat=N_(
-        "Bienvenue! Prenons quelques minutes pour nous centrer et nous déposer ensemble : %(practice)s. "
+        "Bienvenue! Prenons quelques minutes pour nous centrer et nous déposer ensemble : %(practice)s. "
         "%(safety)s Ce qui se dit ici reste ici."
     ),
     moderator=N_(
-        "Accueillez chaque personne. Proposez le moyen de centrage : %(practice)s. Puis rappelez ce principe : "
+        "Accueillez chaque personne. Proposez le moyen de centrage : %(practice)s. Puis rappelez ce principe : "
         "%(safety)s Rappelez aussi la confidentialité et que chaque personne a droit de parole, sans obligation."
     ),
 )
@@ -70,11 +70,11 @@ KICKOFF_WELCOME = StepScript(
     title=N_("Accueil et centrage"),
     chat=N_(
         "Bienvenue à cette première rencontre du groupe! Prenons quelques minutes pour nous centrer et nous déposer "
-        "ensemble : %(practice)s. %(safety)s"
+        "ensemble : %(practice)s. %(safety)s"
     ),
     moderator=N_(
-        "Accueillez chaque personne et présentez-vous. Proposez le moyen de centrage : %(practice)s. Puis rappelez ce "
-        "principe : %(safety)s"
+        "Accueillez chaque personne et présentez-vous. Proposez le moyen de centrage : %(practice)s. Puis rappelez ce "
+        "principe : %(safety)s"
     ),
 )
 
@@ -83,7 +83,7 @@ CONTEXT = StepScript(
     chat=N_("Pourquoi ce groupe? Le contexte de sa création, ce qu’il est et ce qu’il n’est pas."),
     moderator=N_(
         "Expliquez le contexte de la création du groupe. Précisez que ce n’est ni une thérapie ni une réunion "
-        "d’équipe : les enjeux cliniques, logistiques ou techniques relèvent des réunions d’équipe régulières. Ici, "
+        "d’équipe : les enjeux cliniques, logistiques ou techniques relèvent des réunions d’équipe régulières. Ici, "
         "on s’entraide avec les émotions que ces enjeux provoquent."
     ),
 )
@@ -91,7 +91,7 @@ CONTEXT = StepScript(
 WINNING_CONDITIONS = StepScript(
     title=N_("Nos conditions gagnantes"),
     chat=N_(
-        "Nos conditions gagnantes : un espace protégé, une attitude de non-jugement, une participation volontaire, "
+        "Nos conditions gagnantes : un espace protégé, une attitude de non-jugement, une participation volontaire, "
         "la confidentialité, la ponctualité, et nos jugements et rancœurs mis en veilleuse."
     ),
     moderator=N_(
@@ -103,14 +103,14 @@ WINNING_CONDITIONS = StepScript(
 FOUNDATIONS = StepScript(
     title=N_("Les fondements du soutien entre pairs"),
     chat=N_(
-        "Le soutien entre pairs : être présents les uns pour les autres, donner et recevoir du soutien, sans chercher "
+        "Le soutien entre pairs : être présents les uns pour les autres, donner et recevoir du soutien, sans chercher "
         "à sauver personne. Chaque personne a droit de parole, personne n’est en posture d’expert, et aucun membre n’a "
         "d’autorité sur un autre."
     ),
     moderator=N_(
-        "Présentez les fondements des groupes de pairs aidants : écoute attentive et authentique, jugements mis en "
+        "Présentez les fondements des groupes de pairs aidants : écoute attentive et authentique, jugements mis en "
         "veilleuse, voir le positif chez l’autre sans le réduire à sa détresse, bienveillance tout au long de la "
-        "rencontre. Le soutien entre pairs n’est ni de la gestion ni de la thérapie : il offre du soutien, non "
+        "rencontre. Le soutien entre pairs n’est ni de la gestion ni de la thérapie : il offre du soutien, non "
         "un traitement, et oriente au besoin vers d’autres ressources."
     ),
 )
@@ -128,11 +128,11 @@ AGREEMENTS = StepScript(
 
 ROUND_TABLE_TITLE = N_("Tour de table — Question %(number)s")
 CLOSING_TITLE = N_("Bouclage — Question %(number)s")
-QUESTION_CHAT = N_("Question %(number)s : %(question)s")
+QUESTION_CHAT = N_("Question %(number)s : %(question)s")
 
 QUESTION_GUIDANCE = {
     "q1": N_(
-        "Chacun prend quelques minutes à tour de rôle (environ %(budget)s par personne). Important : on reconnaît, "
+        "Chacun prend quelques minutes à tour de rôle (environ %(budget)s par personne). Important : on reconnaît, "
         "on nomme, on valide et on normalise les émotions exprimées."
     ),
     "q2": N_(
@@ -147,18 +147,18 @@ QUESTION_GUIDANCE = {
 CUE_CLOSING = StepScript(
     title=N_("Encore %(minutes)s min au tour de table"),
     moderator=N_(
-        "Il reste environ %(minutes)s min au tour de table : invitez les dernières personnes à s’exprimer, puis "
+        "Il reste environ %(minutes)s min au tour de table : invitez les dernières personnes à s’exprimer, puis "
         "passez au bouclage (Question 4)."
     ),
 )
 
 KEY_MESSAGE_STEP = StepScript(
     title=N_("Message clé à retenir"),
-    chat=N_("Message clé à retenir : %(key_message)s Merci à toutes et à tous."),
+    chat=N_("Message clé à retenir : %(key_message)s Merci à toutes et à tous."),
     moderator=N_(
-        "Lisez le message clé : « %(key_message)s » Remerciez le groupe et rappelez les ressources d’aide si "
+        "Lisez le message clé : « %(key_message)s » Remerciez le groupe et rappelez les ressources d’aide si "
         "quelqu’un en a besoin."
     ),
 )
 
-KICKOFF_ROUND_NOTE = N_("Première ronde, plus courte : l’important est que chaque personne ait la parole.")
+KICKOFF_ROUND_NOTE = N_("Première ronde, plus courte : l’important est que chaque personne ait la parole.")

@@ -46,5 +46,5 @@ def mark_done(token: str, request_id: int):
         supervision.mark_done(supervisor, request_id)
     except NotFound:
         abort(404)
-    flash(_("C’est noté : la demande est marquée comme traitée."), "success")
+    flash(_("C’est noté : la demande est marquée comme traitée."), "success")
     return redirect(url_for("supervisor.page", token=token) + "#demandes", 303)
