@@ -38,8 +38,9 @@ _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 
 def header_safe(text: str) -> str:
-    """One line of text: control characters and line breaks become spaces."""
-    return " ".join(_LINE_BREAKS.sub(" ", text).split())
+    """One line of text: control characters and line breaks become spaces. Non-breaking spaces stay (French
+    typography: « Invitation : … »), other runs of white space become one space."""
+    return re.sub(r"[^\S\u00a0]+", " ", _LINE_BREAKS.sub(" ", text)).strip(" ")
 
 
 @dataclass(frozen=True)
