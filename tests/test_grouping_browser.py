@@ -29,6 +29,7 @@ def test_moving_a_boss_into_their_staffs_group_is_flagged_at_once_then_accepting
         page.goto(f"{server}/coordination/groupes/proposer")
         page.get_by_role("button", name="Proposer des groupes").click()
         page.wait_for_selector(".grouping-group")
+        page.wait_for_load_state("load")  # the proposal's own page load is over before counting any other
         assert page.locator(".grouping-group--invalid").count() == 0
         loads = []
         page.on("load", lambda _: loads.append(page.url))
