@@ -102,7 +102,31 @@ def tail_breakdown(sandbox, session_ids: list[int]) -> dict:
         return (f"{len(values)} posts, p50 {percentile(values, 0.5):.2f} s, p99 {percentile(values, 0.99):.2f} s, "
                 f"max {max(values):.2f} s") if values else "none"
 
+    first_due = instants[0].timestamp() if instants else 0.0
+    arrivals = sorted(received[row.provider_message_id] - first_due for row in rows
+                      if row.provider_message_id in received)
+    buckets = [0] * (int(arrivals[-1] / 0.5) + 1 if arrivals else 0)
+    for at in arrivals:
+        buckets[max(0, int(at / 0.5))] += 1
+    # How much of the account's chat budget the run used: the calls that reached the sandbox between the first
+    # instant and the last call, outside the pauses its 429s imposed (Retry-After 1 s from the answer).
+    calls = sandbox.control("GET", "/calls")
+    chat_calls = sorted((at, status) for at, name, status in calls
+                        if name in ("send_chat_message", "list_chat_messages") and at >= first_due)
+    paused, pause_end = 0.0, 0.0
+    for at, status in chat_calls:
+        if status == 429:
+            start, end = at + LATENCY / 2, at + LATENCY / 2 + 1.0
+            paused += end - max(start, pause_end) if end > pause_end else 0.0
+            pause_end = max(pause_end, end)
+    span = (chat_calls[-1][0] - first_due) if chat_calls else 0.0
+    usable = max(span - paused, 1e-9)
     return {
+        "account": (f"{len(chat_calls)} chat calls in the {span:.1f} s from the first instant to the last call, "
+                    f"{paused:.1f} s of it paused by 429s: {len(chat_calls) / usable:.0f} calls/s the rest of the "
+                    f"time (the limiter allows {RATE * 0.95:.0f})"),
+        "timeline": " ".join(str(count) for count in buckets),
+        "calls": [(round(at - first_due, 3), name, status) for at, name, status in calls if at >= first_due - 5],
         "by_instant": {f"rush {i}": figures([x for r, _, x, _ in late if r == i]) + _spread(
             sorted(received[row.provider_message_id] for row in rows
                    if row.due_at == due and row.provider_message_id in received), due.timestamp())
@@ -235,8 +259,11 @@ def run(n: int, args: argparse.Namespace) -> dict:
         "posts_per_second_in_a_rush": (n / max(worst, 1e-9)) if n > RATE else None,
         "worker_cpu_seconds": cpu, "worker_cpu_seconds_per_1000_posts": 1000 * cpu / max(posts, 1),
         "posts_per_worker_cpu_second": posts / cpu if cpu else None,
-        "sandbox_chat_calls": stats.get("chat_message", 0), "sandbox_429": stats.get("429_qps", 0),
+        "sandbox_chat_calls": stats.get("chat_message", 0),
+        "sandbox_requests": {"send": stats.get("call:send_chat_message", 0),
+                             "list": stats.get("call:list_chat_messages", 0)}, "sandbox_429": stats.get("429_qps", 0),
         "sandbox_lost_answers": stats.get("lost_answer", 0), "breakdown": breakdown,
+        "sandbox_faults": {key[len("fault_"):]: count for key, count in stats.items() if key.startswith("fault_")},
     }
 
 
@@ -257,13 +284,16 @@ def show(figures: dict) -> None:
     rate = figures["posts_per_worker_cpu_second"]
     print(f"  worker CPU {figures['worker_cpu_seconds']:.2f} s = {figures['worker_cpu_seconds_per_1000_posts']:.2f} "
           f"CPU-s per 1,000 posts ({rate:.0f} posts per CPU-second)" if rate else "  worker CPU: n/a")
-    print(f"  sandbox: {figures['sandbox_chat_calls']} chat calls, {figures['sandbox_429']} answered 429, "
-          f"{figures['sandbox_lost_answers']} answers lost on purpose")
+    print(f"  sandbox: {figures['sandbox_requests']['send']} chat posts and {figures['sandbox_requests']['list']} "
+          f"channel look-ups received, {figures['sandbox_chat_calls']} messages kept, {figures['sandbox_429']} answered 429, "
+          f"{figures['sandbox_lost_answers']} answers lost on purpose; faults injected {figures['sandbox_faults']}")
     print("  what the tail is made of:")
     for part in ("by_instant", "by_attempts"):
         for label, line in figures["breakdown"][part].items():
             print(f"    {label}: {line}")
     print("    latest: " + "; ".join(figures["breakdown"]["latest"]))
+    print("    posts received per half second from the first instant on: " + figures["breakdown"]["timeline"])
+    print("    account: " + figures["breakdown"]["account"])
 
 
 def main() -> None:

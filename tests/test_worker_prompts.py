@@ -137,15 +137,63 @@ def test_a_prompt_past_its_step_is_skipped_not_posted_late(app, actor, zoom_sand
 def test_a_short_zoom_outage_is_retried_within_the_job_and_checked_first(app, actor, zoom_sandbox):
     session = ready_session(actor)
     welcome = start_now(session)
-    zoom_sandbox.inject("5xx", count=2, path="/chat/", method="POST", status=503)
+    zoom_sandbox.inject("5xx", count=2, path="/chat/", method="POST", status=502)
     counts = post_due_prompts(ms(welcome.due_at))
     assert counts["posted"] == 1
     db.session.expire_all()
     assert welcome.status is PromptStatus.POSTED and welcome.attempts == 3 and welcome.reason is None
     received = zoom_sandbox.chat(session.zoom_meeting.zoom_id)
     assert len(received) == 1 and received[0]["id"] == welcome.provider_message_id
+    # A 502 leaves unknown whether Zoom kept the message: the channel is looked at before each new post.
+    assert zoom_sandbox.stats()["call:list_chat_messages"] == 2
     # 0.1 s then 0.2 s of backoff, waited for in the job
     assert received[0]["received_wall"] - welcome.due_at.timestamp() > 0.3  # it did wait 0.1 s, then 0.2 s
+
+
+def test_a_post_refused_with_503_is_sent_again_without_looking_first(app, actor, zoom_sandbox):
+    """A 503 says Zoom did not handle the request: looking in the channel would only spend the account's rate
+    budget (and, at rush hour, delay every other prompt)."""
+    session = ready_session(actor)
+    welcome = start_now(session)
+    zoom_sandbox.inject("5xx", count=2, path="/chat/", method="POST", status=503)
+    assert post_due_prompts(ms(welcome.due_at))["posted"] == 1
+    db.session.expire_all()
+    assert welcome.status is PromptStatus.POSTED and welcome.attempts == 3
+    assert len(zoom_sandbox.chat(session.zoom_meeting.zoom_id)) == 1
+    stats = zoom_sandbox.stats()
+    assert stats["call:send_chat_message"] == 3 and stats.get("call:list_chat_messages", 0) == 0
+
+
+def test_a_job_claims_only_what_its_threads_can_start(app, actor, zoom_sandbox):
+    """A job holds only the rows it is posting: the others stay pending for whichever job has a thread free
+    (oldest first), and a job that dies holds no more than it was posting."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    app.extensions["settings"] = replace(app.extensions["settings"], PROMPT_POST_THREADS=2)
+    welcomes = [start_now(ready_session(actor)) for _ in range(5)]
+    instant = max(w.due_at for w in welcomes)
+    zoom_sandbox.configure(latency=0.3)
+    counts: dict = {}
+
+    def job():
+        with app.app_context():
+            counts.update(post_due_prompts(ms(instant)))
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    most_held = 0
+    with db.engine.connect() as connection:
+        while worker.is_alive():
+            held = connection.execute(select(func.count()).select_from(Prompt)
+                                      .where(Prompt.status == PromptStatus.CLAIMED)).scalar_one()
+            connection.commit()
+            most_held = max(most_held, held)
+            time.sleep(0.02)
+    worker.join()
+    assert counts["posted"] == 5
+    assert 1 <= most_held <= 2
 
 
 def test_a_job_still_running_posts_the_prompts_that_fall_due_meanwhile_never_before(app, actor, zoom_sandbox):
@@ -335,8 +383,30 @@ def test_rows_a_dead_job_never_tried_are_posted_without_a_check(app, actor, zoom
     zoom_sandbox.inject("5xx", count=1, path="/chat/", method="GET", status=503)  # a check would meet this
     assert post_due_prompts(ms(welcome.due_at))["posted"] == 1
     db.session.expire_all()
-    assert welcome.status is PromptStatus.POSTED and welcome.attempts == 2
+    assert welcome.status is PromptStatus.POSTED and welcome.attempts == 1  # a claim never acted on is no attempt
     assert len(chat_texts(zoom_sandbox, session)) == 1
+
+
+def test_a_post_whose_claim_lapsed_while_it_waited_for_its_slot_does_not_leave(app, actor, zoom_sandbox,
+                                                                                  redis_client):
+    """The claim is checked again once the rate limit's slot has come (it may have been a second away): a
+    lapsed claim may already be in another job's hands, so the post stays home and nothing is noted as sent."""
+    from integrations.zoom import zoom_from_settings
+    from worker.claims import attempted_by
+    from worker.poster import REASON_CLAIM_LOST, PromptPoster
+
+    session = ready_session(actor)
+    welcome = start_now(session)
+    answers = iter([True])  # alive when the attempt starts, lapsed when the post is about to leave
+    sent = []
+    with Heartbeat(redis_client) as claimer:
+        (claimed,) = posting.claim_due(welcome.due_at, claimer)
+        poster = PromptPoster(zoom_from_settings(app.extensions["settings"], redis_client), 1,
+                              still_ours=lambda: next(answers, False), before_send=sent.append)
+        result = poster.post_one(claimed)
+    assert result.outcome is posting.Outcome.RETRY and result.reason == REASON_CLAIM_LOST
+    assert sent == [] and chat_texts(zoom_sandbox, session) == []
+    assert attempted_by(redis_client, [claimer]) == set()
 
 
 def test_a_live_claim_is_left_alone_by_the_sweep(app, actor, zoom_sandbox, redis_client):

@@ -55,7 +55,11 @@ class Heartbeat:
 
     def __enter__(self) -> str:
         started = time.monotonic()
-        self.redis.set(_key(self.name), 1, px=int(HEARTBEAT_TTL_SECONDS * 1000))
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(_key(self.name), 1, px=int(HEARTBEAT_TTL_SECONDS * 1000))
+            pipe.sadd(_attempts_key(self.name), _OPENED)  # see attempted_by
+            pipe.expire(_attempts_key(self.name), ATTEMPTS_KEPT_SECONDS)
+            pipe.execute()
         self._renewed_at = started
         self._thread.start()
         return self.name
@@ -100,12 +104,20 @@ def _attempts_key(claimer: str) -> str:
     return f"entre_pairs:attempted:{claimer}"
 
 
+# A claimer's record of its attempts is kept this long after its last one: its rows are released within seconds
+# of its heartbeat stopping (or at the next sweep), so this only has to outlive that.
+ATTEMPTS_KEPT_SECONDS = 600
+# Put in the record when the claimer starts: a record without it was lost (Redis restarted empty, or the record
+# expired), and then nobody can say which rows were tried.
+_OPENED = "opened"
+
+
 def note_attempt(redis: Redis, claimer: str, row_id: int) -> None:
-    """Say, before acting on a row, that this claimer is about to: a job taking its rows over after its death
-    needs to check only these (the others surely had no effect)."""
+    """Say, just before acting on a row (a post leaving), that this claimer is about to: a job taking its rows
+    over after its death needs to check only these (the others surely had no effect)."""
     with redis.pipeline(transaction=False) as pipe:
         pipe.sadd(_attempts_key(claimer), row_id)
-        pipe.expire(_attempts_key(claimer), 600)
+        pipe.expire(_attempts_key(claimer), ATTEMPTS_KEPT_SECONDS)
         pipe.execute()
 
 
@@ -115,6 +127,10 @@ def attempted_by(redis: Redis, claimers: Iterable[str]) -> set[int] | None:
         with redis.pipeline(transaction=False) as pipe:
             for claimer in claimers:
                 pipe.smembers(_attempts_key(claimer))
-            return {int(member) for members in pipe.execute() for member in members}
+            records = pipe.execute()
     except RedisError:
         return None
+    opened = _OPENED.encode()
+    if any(opened not in record for record in records):
+        return None
+    return {int(member) for record in records for member in record if member != opened}

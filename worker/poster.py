@@ -42,30 +42,37 @@ CHECK_WINDOW = timedelta(minutes=5)
 # 1.6 s: five more tries within the step's first four seconds); later ones go back to the timetable.
 RETRY_IN_JOB_SECONDS = 2.0
 # How often a job whose pool has idle threads looks for prompts fallen due since (``PromptPoster.post_all``).
-MORE_EVERY_SECONDS = 0.1
+MORE_EVERY_SECONDS = 0.05
 
 
 REASON_CLAIM_LOST = "claim_lost"
 
 
+class _ClaimLost(Exception):
+    """The job's claim lapsed before a post left: it must not leave."""
+
+
 class PromptPoster:
     def __init__(self, zoom: Zoom, threads: int, still_ours: Callable[[], bool] = lambda: True,
-                 before_attempt: Callable[[int], None] = lambda prompt_id: None):
+                 before_send: Callable[[int], None] = lambda prompt_id: None):
         self.zoom = zoom
         self.threads = threads
-        # Asked before every attempt: False once the job's claims may have been handed to another job.
+        # Asked before every attempt, and again just before a post leaves (its slot in the rate limit may have
+        # been a second away): False once the job's claims may have been handed to another job.
         self.still_ours = still_ours
-        # Told before the first attempt at a row (``worker.claims.note_attempt``).
-        self.before_attempt = before_attempt
+        # Told just before a post of a row leaves (``worker.claims.note_attempt``): only those rows may have
+        # reached Zoom, and a job taking this one's rows over looks in the channel for those alone.
+        self.before_send = before_send
 
     def post_all(self, prompts: Sequence[PromptToPost], record: Callable[[list[PostResult]], None],
-                 more: Callable[[], Sequence[PromptToPost]] | None = None) -> list[PostResult]:
+                 more: Callable[[int], Sequence[PromptToPost]] | None = None) -> list[PostResult]:
         """Post every prompt (in due order, as fast as the rate limit allows); ``record`` receives the outcomes
         in groups as they come. Returns them all.
 
-        ``more``, asked every :data:`MORE_EVERY_SECONDS` while some of the pool's threads are idle (a rush's
-        last retries): prompts that fell due since (claimed by the caller), posted by this pool too. Without it
-        a job busy with a few retries held its worker while the next instant's prompts waited for one."""
+        ``more(idle)``, asked every :data:`MORE_EVERY_SECONDS` while ``idle`` of the pool's threads have nothing
+        to do: at most that many more prompts (claimed by the caller), posted by this pool too — the rest of a
+        rush, a later instant's prompts fallen due meanwhile. Without it a job busy with a few retries held its
+        worker while the next instant's prompts waited for one."""
         if not prompts and more is None:
             return []
         # Outcomes come back through a queue (not ``concurrent.futures.wait``, which walks every pending future
@@ -88,8 +95,13 @@ class PromptPoster:
                     pass
                 if more is not None and time.monotonic() >= next_more:
                     next_more = time.monotonic() + MORE_EVERY_SECONDS
-                    if submitted - len(results) - len(waiting) < threads:
-                        for prompt in more():
+                    idle = threads - (submitted - len(results) - len(waiting))
+                    if idle > 0:
+                        if waiting:  # what is done is written first: a job holds only what it is posting
+                            record(waiting)
+                            results.extend(waiting)
+                            waiting = []
+                        for prompt in more(idle):
                             pool.submit(self._post_into, prompt, arrived)
                             submitted += 1
                 done = len(results) + len(waiting) == submitted
@@ -112,14 +124,19 @@ class PromptPoster:
         to the timetable, the row ``pending`` with its ``next_attempt_at``.
         """
         attempts, check_first = prompt.attempts, prompt.needs_check
-        self.before_attempt(prompt.prompt_id)
+
+        def before_send() -> None:
+            if not self.still_ours():
+                raise _ClaimLost
+            self.before_send(prompt.prompt_id)
+
         while True:
             if not self.still_ours():
-                # Another job may be posting it now: hands off (the write below only lands if the row is still
-                # this job's, and then puts it back to be checked and posted at once).
-                return PostResult(prompt.prompt_id, prompt.session_id, Outcome.RETRY, reason=REASON_CLAIM_LOST,
-                                  retry_at=now_utc(), extra_attempts=attempts - prompt.attempts)
-            result, outcome_unknown = self._attempt(prompt, attempts, check_first)
+                return self._claim_lost(prompt, attempts)
+            try:
+                result, outcome_unknown = self._attempt(prompt, attempts, check_first, before_send)
+            except _ClaimLost:
+                return self._claim_lost(prompt, attempts)
             result = replace(result, extra_attempts=attempts - prompt.attempts)
             if result.outcome is not Outcome.RETRY:
                 return result
@@ -130,8 +147,17 @@ class PromptPoster:
             attempts += 1
             check_first = check_first or outcome_unknown
 
-    def _attempt(self, prompt: PromptToPost, attempts: int, check_first: bool) -> tuple[PostResult, bool]:
-        """One try: the outcome, and whether Zoom may have kept the message anyway (so look before re-posting)."""
+    @staticmethod
+    def _claim_lost(prompt: PromptToPost, attempts: int) -> PostResult:
+        """Another job may be posting it now: hands off (the write only lands if the row is still this job's,
+        and then puts it back to be checked and posted at once)."""
+        return PostResult(prompt.prompt_id, prompt.session_id, Outcome.RETRY, reason=REASON_CLAIM_LOST,
+                          retry_at=now_utc(), extra_attempts=attempts - prompt.attempts)
+
+    def _attempt(self, prompt: PromptToPost, attempts: int, check_first: bool,
+                 before_send: Callable[[], None]) -> tuple[PostResult, bool]:
+        """One try: the outcome, and whether Zoom may have kept the message anyway (so look before re-posting).
+        Raises :class:`_ClaimLost` if the job's claim lapsed while the post waited for its slot."""
         try:
             if check_first:
                 found = self.zoom.chat.find(prompt.host_user, prompt.channel_id, prompt.text,
@@ -140,13 +166,15 @@ class PromptPoster:
                     log.info("prompt %s (session %s, %s) was already in the chat; not posting it again",
                              prompt.prompt_id, prompt.session_id, prompt.step_key)
                     return self._posted(prompt, found), False
-            message_id = self.zoom.post_chat_message(prompt.host_user, prompt.channel_id, prompt.text)
+            message_id = self.zoom.post_chat_message(prompt.host_user, prompt.channel_id, prompt.text, before_send)
             return self._posted(prompt, message_id), False
+        except _ClaimLost:
+            raise
         except ZoomRateLimited as error:  # refused before anything was kept
             reason = "zoom_daily_limit" if error.daily else "zoom_rate_limited"
             return self._retry(prompt, attempts, reason, error, error.retry_after), False
-        except ZoomUnavailable as error:  # a timeout or a 5xx: the message may have gone through
-            return self._retry(prompt, attempts, "zoom_unavailable", error), True
+        except ZoomUnavailable as error:  # a timeout, a 500, 502 or 504: the message may have gone through
+            return self._retry(prompt, attempts, "zoom_unavailable", error), error.may_have_taken_effect
         except ZoomAuthError as error:
             return self._retry(prompt, attempts, "zoom_auth", error), False
         except ZoomNotFound as error:

@@ -28,6 +28,7 @@ at Zoom (or at any server that speaks its API). Nothing else changes between the
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 from redis import Redis
 
@@ -77,13 +78,15 @@ class Zoom:
         self.chat = ChatPoster(self.transport, limiter)
         self.hosts = HostPool(settings.ZOOM_HOSTS, redis, settings.ZOOM_HOST_DAILY_LIMIT)
 
-    def post_chat_message(self, host_user: str, channel_id: str, text: str) -> str:
+    def post_chat_message(self, host_user: str, channel_id: str, text: str,
+                          before_send: Callable[[], None] | None = None) -> str:
         """Post ``text`` to a meeting's continuous-chat channel as its host; returns Zoom's message id.
 
         Waits for the shared rate limit up to ``ZOOM_CHAT_MAX_WAIT_SECONDS``, otherwise raises
-        :class:`ZoomRateLimited` (``retry_after``) without sending; see ``integrations.zoom.chat``.
+        :class:`ZoomRateLimited` (``retry_after``) without sending; ``before_send`` is called just before the
+        request leaves. See ``integrations.zoom.chat``.
         """
-        return self.chat.post(host_user, channel_id, text)
+        return self.chat.post(host_user, channel_id, text, before_send)
 
 
 _instances: weakref.WeakKeyDictionary[Redis, dict[Settings, Zoom]] = weakref.WeakKeyDictionary()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from urllib.parse import quote
 
@@ -42,8 +43,11 @@ class ChatPoster:
         self.limiter = limiter
         self._base = transport.api_url + "/chat/users/"
 
-    def post(self, host_user: str, channel_id: str, text: str) -> str:
-        """Send ``text`` to the channel as ``host_user``; returns Zoom's message id. Raises the typed errors."""
+    def post(self, host_user: str, channel_id: str, text: str, before_send: Callable[[], None] | None = None) -> str:
+        """Send ``text`` to the channel as ``host_user``; returns Zoom's message id. Raises the typed errors.
+
+        ``before_send`` is called each time the request is about to leave, once its slot has come (a caller
+        that must know whether Zoom may have received it: ``worker.claims.note_attempt``)."""
         if not text or len(text) > MAX_MESSAGE_LENGTH:
             raise ZoomInvalidRequest(f"a chat message holds 1 to {MAX_MESSAGE_LENGTH} characters", status=None)
         if not channel_id:
@@ -53,6 +57,8 @@ class ChatPoster:
         deadline = time.monotonic() + self.limiter.max_wait
         while True:
             self.limiter.wait_for_slot(max(0.0, deadline - time.monotonic()))
+            if before_send is not None:
+                before_send()
             response = self.transport.post_json(url, body)
             if response.status_code == 201:
                 return str(response.json()["id"])

@@ -68,6 +68,14 @@ class ZoomUnavailable(ZoomError):
     def transient(self) -> bool:
         return True
 
+    @property
+    def may_have_taken_effect(self) -> bool:
+        """Whether Zoom may have carried the request out anyway (then look before sending it again).
+
+        A 503 says the server did not handle the request (RFC 9110, 15.6.4: "currently unable to handle the
+        request"); a 500, 502 or 504, a timeout or a connection dropped mid-answer leave it unknown."""
+        return self.status != 503
+
 
 class ZoomInvalidRequest(ZoomError):
     """Zoom refuses the request as it stands (400, 403, 409, ...): ``code`` and ``message`` are Zoom's own."""

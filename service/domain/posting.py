@@ -16,7 +16,7 @@ statements (Core, not one ORM object per row), and texts come from a cache of ti
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,13 +74,12 @@ class PromptToPost:
     host_user: str
     channel_id: str
     text: str
-    # Taken over from a job that died before it even tried this row (``worker.claims.attempted_by``).
-    never_tried: bool = False
 
     @property
     def needs_check(self) -> bool:
-        """An earlier attempt may have reached Zoom: look in the channel before posting again."""
-        return self.attempts > 1 and not self.never_tried
+        """An earlier attempt may have reached Zoom: look in the channel before posting again. (A claim a dead
+        job never acted on is not counted as an attempt: ``release_claims``.)"""
+        return self.attempts > 1
 
 
 @dataclass(frozen=True)
@@ -303,16 +302,22 @@ def stale_claimers(now: datetime | None = None, grace: timedelta = timedelta(sec
     ).scalars())
 
 
-def release_claims(claimers: set[str], now: datetime | None = None) -> list[int]:
-    """The rows these (dead) claimers held go back to ``pending``; they are checked in the channel before any
-    re-post (``PromptToPost.needs_check``). Returns the ids of the rows released."""
+def release_claims(claimers: set[str], attempted: Collection[int] | None, now: datetime | None = None) -> list[int]:
+    """The rows these (dead) claimers held go back to ``pending``, to be claimed again by whoever has a thread
+    free, oldest first. Returns the ids of the rows released.
+
+    ``attempted``: the rows whose post they had sent (``worker.claims.attempted_by``), or None when unknown.
+    Those are checked in the channel before any re-post (``PromptToPost.needs_check``); for the others the claim
+    is not counted as an attempt, since nothing was sent."""
     if not claimers:
         return []
     now = now or now_utc()
+    attempts = Prompt.attempts if attempted is None else case(
+        (Prompt.id.in_(sorted(attempted)), Prompt.attempts), else_=Prompt.attempts - 1)
     released = db.session.execute(
         update(Prompt).where(Prompt.claimed_by.in_(sorted(claimers)), Prompt.status == PromptStatus.CLAIMED)
         .values(status=PromptStatus.PENDING, claimed_by=None, claimed_at=None, reason=REASON_WORKER_LOST,
-                next_attempt_at=None, updated_at=now)
+                next_attempt_at=None, attempts=attempts, updated_at=now)
         .returning(Prompt.id),
         execution_options={"synchronize_session": False},
     ).scalars().all()

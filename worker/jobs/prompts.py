@@ -5,11 +5,12 @@ connecting are done by then; the job waits for the exact instant, claims the due
 posts them (``worker.poster``) and records each outcome as it comes; a longer retry goes back on the timetable.
 
 Each instant has two such jobs (``worker.queues.PROMPT_JOB_COPIES``), so with two ``prompts`` workers both are
-there at the instant. They claim the rows a pool's worth (``PROMPT_POST_THREADS``) at a time, more as their
-threads free up, so both post the rush; each, once done, **watches**
-the rows of that instant still claimed by another job: as soon as that job's heartbeat stops (its worker was
-killed: ``worker.claims``, 1.5 s), the watcher releases those rows and posts them itself — checked in the
-channel first, since the dead job may have posted some. The periodic sweep remains the backstop.
+there at the instant. A job claims rows only as its threads free up (``PROMPT_POST_THREADS``), oldest due first,
+so both jobs post the rush and whatever is still waiting goes to the first free thread of either. Each, once
+done, **watches** the rows of that instant still claimed by another job: as soon as that job's heartbeat stops
+(its worker was killed: ``worker.claims``, 1.5 s), the rows go back to pending and the free threads take them —
+those the dead job had sent a post for are checked in the channel first, since Zoom may have kept them. The periodic
+sweep remains the backstop.
 
 A job also posts the prompts of **later instants** that fall due while it still runs (posting its last retries,
 or watching), as soon as a thread of its pool is idle: with two workers, two jobs each held by a few retries of
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -54,10 +54,11 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     if delay > 0:
         time.sleep(delay)
     results = []
+    threads = settings.PROMPT_POST_THREADS
     heartbeat = Heartbeat(redis)
     with heartbeat as claimer:
-        poster = PromptPoster(zoom, settings.PROMPT_POST_THREADS, still_ours=heartbeat.alive,
-                              before_attempt=lambda prompt_id: note_attempt(redis, claimer, prompt_id))
+        poster = PromptPoster(zoom, threads, still_ours=heartbeat.alive,
+                              before_send=lambda prompt_id: note_attempt(redis, claimer, prompt_id))
         timetable = Timetable(redis)
 
         def record(batch):
@@ -68,35 +69,33 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
         watch_until = time.monotonic() + WATCH_SECONDS
         looked_at = [time.monotonic()]  # when the other claimers' heartbeats were last looked at
 
-        def fallen_due():
-            """While posting: the rows of a job that died (looked for every ``WATCH_POLL_SECONDS``; a busy job
-            used to look only once its own posting was over), then rows of later instants due by now (their own
-            jobs may be waiting for a worker this one holds)."""
-            if time.monotonic() >= watch_until or not heartbeat.alive():
+        def fallen_due(room: int) -> list:
+            """Up to ``room`` rows (the pool's idle threads) due by now, oldest first: this instant's, an earlier
+            one's still waiting, a later one's whose own job may be waiting for a worker, and the rows of a job
+            that died — released as soon as its heartbeat stops (looked for every ``WATCH_POLL_SECONDS``)."""
+            if room <= 0 or time.monotonic() >= watch_until or not heartbeat.alive():
                 return []
             now = datetime.now(timezone.utc)
-            taken = []
             if time.monotonic() - looked_at[0] >= WATCH_POLL_SECONDS:
                 looked_at[0] = time.monotonic()
-                others = posting.claimers_until(now, claimer)
-                taken = _take_over(now, claimer, dead_claimers(redis, others), redis) if others else []
-            return taken + posting.claim_due(now, claimer, limit=chunk)
+                _release_the_dead(now, claimer, redis)
+            return posting.claim_due(now, claimer, limit=room)
 
-        # Rows are claimed a pool's worth at a time, more as threads free up: the two jobs of an instant share
-        # its rush, and a job that dies holds only what it was posting (the rest goes on without waiting for the
-        # takeover).
-        chunk = settings.PROMPT_POST_THREADS
-        results += poster.post_all(posting.claim_due(instant, claimer, limit=chunk), record, more=fallen_due)
+        # Rows are claimed as threads free up, never more: what a job holds is what it is posting, so the rows
+        # still waiting go to whichever job has a thread free, oldest first (a job that hoarded a rush would
+        # post it at half speed while the other job went on to the next instant), and a job that dies holds
+        # only what it was posting.
+        results += poster.post_all(posting.claim_due(instant, claimer, limit=threads), record, more=fallen_due)
         while time.monotonic() < watch_until and heartbeat.alive():
+            newly_due = fallen_due(threads)
+            if newly_due:
+                results += poster.post_all(newly_due, record, more=fallen_due)
+                continue
             others = posting.claimers_until(instant, claimer)
             db.session.commit()  # no transaction stays open while watching
             if not others:
                 break
-            newly_due = _take_over(instant, claimer, dead_claimers(redis, others), redis) or fallen_due()
-            if newly_due:
-                results += poster.post_all(newly_due, record, more=fallen_due)
-            else:
-                time.sleep(WATCH_POLL_SECONDS)
+            time.sleep(WATCH_POLL_SECONDS)
     if not results:
         return {"posted": 0}
     counts = {outcome.value: 0 for outcome in posting.Outcome}
@@ -107,19 +106,17 @@ def post_due_prompts(instant_ms: int) -> dict[str, int]:
     return counts
 
 
-def _take_over(until: datetime, claimer: str, dead: set[str], redis) -> list:
-    """Release the rows these dead claimers held and claim every row due by ``until``: those the dead job had
-    not started on go at once, the others are looked for in their channel first."""
+def _release_the_dead(until: datetime, claimer: str, redis) -> None:
+    """Give back the rows due by ``until`` that jobs whose heartbeat stopped still hold; the rows they had
+    sent a post for are checked in their channel before any re-post (``posting.release_claims``)."""
+    dead = dead_claimers(redis, posting.claimers_until(until, claimer))
     if not dead:
-        return []
-    released = set(posting.release_claims(dead))
-    tried = attempted_by(redis, dead)
-    taken = [replace(p, never_tried=True) if tried is not None and p.prompt_id in released
-             and p.prompt_id not in tried and p.attempts == 2 else p
-             for p in posting.claim_due(until, claimer)]
-    log.warning("prompts due by %s: took over %s row(s) of a job that died (%s never tried by it)",
-                until.isoformat(), len(released), sum(p.never_tried for p in taken))
-    return taken
+        return
+    attempted = attempted_by(redis, dead)
+    released = posting.release_claims(dead, attempted)
+    log.warning("prompts due by %s: released %s row(s) of a job that died (%s sent by it, checked first)",
+                until.isoformat(), len(released),
+                len(released) if attempted is None else len(set(released) & attempted))
 
 
 def _warm_up(zoom) -> None:

@@ -23,7 +23,7 @@ from service.domain import meetings, posting, retention, talk_notices
 from service.domain.clock import now_utc
 from service.extensions import current_settings
 from worker import queues
-from worker.claims import dead_claimers
+from worker.claims import attempted_by, dead_claimers
 from worker.jobs.consent import resend_lost_letters
 from worker.jobs.invites import retry_due_invites
 from worker.jobs.practice import sync_every_organisation
@@ -40,10 +40,11 @@ def sweep() -> dict[str, int]:
     settings = current_settings()
     redis = current_app.extensions["redis"]
     now = now_utc()
-    released = len(posting.release_claims(dead_claimers(redis, posting.stale_claimers(now)), now))
+    dead = dead_claimers(redis, posting.stale_claimers(now))
+    released = len(posting.release_claims(dead, attempted_by(redis, dead), now))
     if released:
-        log.warning("released %s prompt(s) claimed by a worker that died; they are checked before re-posting",
-                    released)
+        log.warning("released %s prompt(s) claimed by a worker that died; those it had sent are checked "
+                    "in their channel before any re-post", released)
     horizon = now + timedelta(seconds=max(60.0, 4 * settings.SWEEP_INTERVAL_SECONDS))
     rescheduled = Timetable(redis).add(posting.due_instants(horizon))
     if rescheduled:

@@ -24,7 +24,7 @@ from config.settings import (
 from integrations.zoom.sandbox import SandboxConfig, create_sandbox_app
 
 # One process (the state is in memory), many threads; connections kept alive as Zoom keeps them.
-THREADS = 32
+THREADS = 128
 KEEPALIVE_SECONDS = 300
 
 

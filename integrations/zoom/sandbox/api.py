@@ -106,9 +106,13 @@ def gate(label: str) -> None:
     call's label. The other half of the latency is on the way back (``_way_back``): a call is counted, and a
     chat message recorded, when it arrives, as Zoom does."""
     sandbox = state()
+    name = (request.endpoint or "").rsplit(".", 1)[-1]
+    with sandbox.lock:
+        sandbox.stats[f"call:{name}"] += 1
     if sandbox.latency:
         time.sleep(sandbox.latency / 2)
         g.answer_delay = sandbox.latency / 2
+    g.call = (time.time(), name)
     fault = sandbox.take_fault(request.method, request.path)
     if fault is not None:
         _fault_response(fault)
@@ -136,6 +140,11 @@ def gate(label: str) -> None:
 @bp.after_request
 def _way_back(response):
     """The other half of the injected latency, on the way back (so a chat message is recorded when it arrives)."""
+    call = g.pop("call", None)
+    if call is not None:
+        sandbox = state()
+        with sandbox.lock:
+            sandbox.calls.append((*call, response.status_code))
     delay = g.pop("answer_delay", 0)
     if delay:
         time.sleep(delay)

@@ -22,7 +22,9 @@
 ``POST /_sandbox/meetings/<id>/delete``     someone deletes it in Zoom: signed ``meeting.deleted``
 ``POST /_sandbox/webhooks/validate``        ``endpoint.url_validation`` sent and its answer checked
 ``GET  /_sandbox/webhooks``                 notices sent and the service's answers
-``GET  /_sandbox/stats``                    calls counted by kind (creates, chat messages, 429s...)
+``GET  /_sandbox/calls``                    every API call as it arrived: time, name, status answered
+``GET  /_sandbox/stats``                    counts: requests per API call (``call:<name>``), faults injected
+                                            (``fault_<kind>``), creates, chat messages kept, 429s...
 ==========================================  =================================================================
 """
 
@@ -186,6 +188,13 @@ def validate_webhook():
 def webhook_deliveries():
     with state().lock:
         return jsonify(list(state().webhook_deliveries))
+
+
+@bp.get("/calls")
+def calls():
+    """Every API call as it arrived (after the way in): ``[wall time, call name, status answered]``."""
+    with state().lock:
+        return jsonify(list(state().calls))
 
 
 @bp.get("/stats")

@@ -90,6 +90,8 @@ class SandboxState:
     daily_counts: Counter = field(default_factory=Counter)  # (user id, UTC day) -> create/update calls
     stats: Counter = field(default_factory=Counter)
     webhook_deliveries: deque = field(default_factory=lambda: deque(maxlen=200))
+    # Each API call as it arrived: (wall time, call name, status answered), the newest 100,000.
+    calls: deque = field(default_factory=lambda: deque(maxlen=100_000))
     dice: random.Random = field(default_factory=random.Random)  # draws for faults given a probability
 
     def __post_init__(self):
@@ -126,6 +128,7 @@ class SandboxState:
             self.messages.clear()
             self.faults.clear()
             self.webhook_deliveries.clear()
+            self.calls.clear()
 
     def take_fault(self, method: str, path: str, explicit_only: bool = False,
                    after_effect: bool = False) -> Fault | None:
@@ -139,6 +142,7 @@ class SandboxState:
                     if fault.probability < 1.0 and self.dice.random() >= fault.probability:
                         continue
                     fault.remaining -= 1
+                    self.stats[f"fault_{fault.kind}"] += 1
                     self.faults = [f for f in self.faults if f.remaining > 0]
                     return fault
             self.faults = [f for f in self.faults if f.remaining > 0]
