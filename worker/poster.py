@@ -41,8 +41,11 @@ CHECK_WINDOW = timedelta(minutes=5)
 # Retries due within this many seconds are waited for in the posting thread (the backoffs 0.1, 0.2, 0.4, 0.8 and
 # 1.6 s: five more tries within the step's first four seconds); later ones go back to the timetable.
 RETRY_IN_JOB_SECONDS = 2.0
-# How often a job whose pool has idle threads looks for prompts fallen due since (``PromptPoster.post_all``).
-MORE_EVERY_SECONDS = 0.05
+# How often a job whose pool has idle threads looks for prompts fallen due since (``PromptPoster.post_all``)...
+MORE_EVERY_SECONDS = 0.1
+# ...once at least this many threads are idle (or all of them): a claim, and the outcomes written before it, cost
+# a few statements, which one row at a time would spend on every post.
+IDLE_BEFORE_MORE = 4
 
 
 REASON_CLAIM_LOST = "claim_lost"
@@ -96,7 +99,7 @@ class PromptPoster:
                 if more is not None and time.monotonic() >= next_more:
                     next_more = time.monotonic() + MORE_EVERY_SECONDS
                     idle = threads - (submitted - len(results) - len(waiting))
-                    if idle > 0:
+                    if idle >= min(IDLE_BEFORE_MORE, threads):
                         if waiting:  # what is done is written first: a job holds only what it is posting
                             record(waiting)
                             results.extend(waiting)
