@@ -129,7 +129,9 @@ def test_daylight_saving_gap_and_repeat_in_toronto():
     assert local_time_issue(date(2027, 3, 14), time(2, 30), "America/Regina") is None  # no DST there
 
 
-@given(st.dates(date(2000, 1, 1), date(2090, 1, 1)), st.sampled_from(["America/Toronto", "America/St_Johns",
+# From 2008: North America moved its clock changes in 2007, so a year of Sundays from April 2006 met two springs
+# forward (2 April 2006 and 11 March 2007). The property is about a year under one set of rules.
+@given(st.dates(date(2008, 1, 1), date(2090, 1, 1)), st.sampled_from(["America/Toronto", "America/St_Johns",
                                                                        "America/Vancouver", "Europe/Paris"]))
 def test_a_year_of_sundays_at_any_hour_has_one_gap_and_one_repeat_at_most(start, zone):
     days = _sundays(start, 52)
