@@ -131,7 +131,7 @@ def test_state_gives_absolute_times_and_the_server_clock(client, session, token)
     keys = [step["key"] for step in state["steps"]]
     assert keys[0] == "welcome" and keys[-1] == "key_message" and "cue_closing" in keys
     q1 = next(step for step in state["steps"] if step["key"] == "q1")
-    assert q1["due_at"].endswith("Z") and q1["due_label"] == "19 h 03"
+    assert q1["due_at"].endswith("Z") and q1["due_label"] == "19\u00a0h\u00a003"
     cue = next(step for step in state["steps"] if step["key"] == "cue_closing")
     assert cue["chat_status"] == "console_only"
 
