@@ -52,7 +52,11 @@ def test_a_member_who_switches_language_reads_the_whole_page_in_it_help_resource
     assert '<html lang="en">' in page and "Your next session" in page
     assert "Suicide Crisis Helpline" in page and "Ligne d’aide en cas de crise de suicide" not in page
     assert "What do you find the most difficult?" in page and "Que trouvez-vous le plus difficile?" not in page
+    assert f'href="/p/{token}/leave?lang=en"' in page  # the page's own links keep the chosen language
     refresh()  # the test's app context outlives the request: forget the locale flask-babel cached in it
+    leave = client.get(f"/p/{token}/leave?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in leave and f'class="language-switch" href="/p/{token}/leave?lang=fr"' in leave
+    refresh()
     again = client.get(f"/p/{token}?lang=fr").get_data(as_text=True)
     assert "Ligne d’aide en cas de crise de suicide" in again and "Suicide Crisis Helpline" not in again
 

@@ -99,10 +99,12 @@ class ConsoleView:
         }
 
 
-def console_view(session: GroupSession, now: datetime, settings: Settings) -> ConsoleView:
+def console_view(session: GroupSession, now: datetime, settings: Settings, language: str) -> ConsoleView:
+    """``language``: the viewer's, in which the console's own words and every date and time are shown (the
+    protocol's words, the guidance and the resources stay in the session's language, the chat's)."""
     timeline = timeline_for(session)
     steps = console_steps(session, timeline)
-    language, zone = session.language, session.timezone
+    zone = session.timezone
     organisation = db.session.get(Organisation, session.group.organisation_id)
     meeting = session.zoom_meeting
     join_url = meeting.join_url if meeting is not None and meeting.status is MeetingStatus.READY else None
@@ -117,12 +119,12 @@ def console_view(session: GroupSession, now: datetime, settings: Settings) -> Co
         steps=steps,
         moment=moment_at(steps, session.status, now),
         key_message=key_step.summary if key_step is not None and key_step.summary else "",
-        resources=support_resources(language, organisation.support_resources if organisation else None),
-        distress_guidance=distress_guidance(language),
+        resources=support_resources(session.language, organisation.support_resources if organisation else None),
+        distress_guidance=distress_guidance(session.language),
         join_url=join_url,
         chat_enabled=chat_enabled_for(session, settings.CHAT_PROMPTS_ENABLED),
         plan_version=plan_version(session),
-        snapshot=snapshot(session, now, steps),
+        snapshot=snapshot(session, now, language, steps),
         poll_seconds=settings.CONSOLE_POLL_SECONDS,
         now=now,
     )
