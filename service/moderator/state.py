@@ -5,7 +5,8 @@ chat statuses come from the prompt rows the worker posts from, so the console an
 browser receives absolute UTC times and the server's clock, and computes every countdown itself.
 
 The protocol's words are in the session's language (the chat's); what the console itself says — clock times,
-statuses, whose turn it is — is in ``language``, the viewer's (the session's unless they chose the other one).
+statuses, whose turn it is, the help panel — is in ``language``, the viewer's (the session's unless they chose
+the other one).
 """
 
 from __future__ import annotations

@@ -100,8 +100,8 @@ class ConsoleView:
 
 
 def console_view(session: GroupSession, now: datetime, settings: Settings, language: str) -> ConsoleView:
-    """``language``: the viewer's, in which the console's own words and every date and time are shown (the
-    protocol's words, the guidance and the resources stay in the session's language, the chat's)."""
+    """``language``: the viewer's, in which the console's own words, every date and time and the help panel are
+    shown; the protocol's words (the steps, what the chat receives) stay in the session's language."""
     timeline = timeline_for(session)
     steps = console_steps(session, timeline)
     zone = session.timezone
@@ -119,8 +119,8 @@ def console_view(session: GroupSession, now: datetime, settings: Settings, langu
         steps=steps,
         moment=moment_at(steps, session.status, now),
         key_message=key_step.summary if key_step is not None and key_step.summary else "",
-        resources=support_resources(session.language, organisation.support_resources if organisation else None),
-        distress_guidance=distress_guidance(session.language),
+        resources=support_resources(language, organisation.support_resources if organisation else None),
+        distress_guidance=distress_guidance(language),
         join_url=join_url,
         chat_enabled=chat_enabled_for(session, settings.CHAT_PROMPTS_ENABLED),
         plan_version=plan_version(session),
