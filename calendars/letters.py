@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.dates import format_date, get_timezone_name
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from service.dates import time_label
 from service.i18n import N_, gettext, locale_for, normalise_language, translations
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -116,7 +117,7 @@ def format_day(language: str, moment: datetime, zone: str) -> str:
 
 def format_clock(language: str, moment: datetime, zone: str) -> str:
     """« 18 h 30 » / "6:30 p.m."."""
-    return format_time(_local(moment, zone), "short", locale=locale_for(language))
+    return time_label(_local(moment, zone), language)
 
 
 def format_moment(language: str, moment: datetime, zone: str) -> str:

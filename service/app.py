@@ -46,8 +46,9 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, object]
     # {{ _("Retirer l’accès de %(name)s", name=n)|elide(n) }}: « de Éloïse » reads « d’Éloïse » in French.
     app.add_template_filter(lambda text, *names: elide_markup(text, names, str(get_locale() or "")), "elide")
 
-    from service import cli, errors, request_log, security
+    from service import cli, errors, page_language, request_log, security
 
+    page_language.init_app(app)
     request_log.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -1,18 +1,36 @@
-"""Showing a stored UTC moment to a person: in the group's zone, in the person's language (Canadian formats)."""
+"""Showing a stored UTC moment to a person: in the group's zone, in the person's language (Canadian formats).
+
+Every time of day the service shows (pages, invitations, mails, the Zoom agenda) is put into words by
+:func:`time_label`, so that a time never breaks across two lines.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, time
 
 from babel.dates import format_date, format_time, get_timezone_name
 
 from service.domain.clock import UTC, to_local
 from service.i18n import locale_for
 
+# Babel writes « 19 h 05 » with ordinary spaces (a line may break between « 19 » and « h ») and "7:05 p.m." with
+# a narrow no-break space. Both become U+00A0: the no-break space the catalogue already uses (« … », before « : »)
+# and the only one mail headers keep as it is (calendars.imip.header_safe folds every other white space).
+NO_BREAK_SPACE = "\u00a0"
+_SPACES = re.compile(r"\s")
+
+
+def time_label(at: time | datetime, language: str) -> str:
+    """A time of day as written in ``language``, in one unbreakable piece: '19 h 05' / '7:05 p.m.'.
+
+    ``at`` is a wall-clock time, or a datetime shown in its own zone."""
+    return _SPACES.sub(NO_BREAK_SPACE, format_time(at, format="short", locale=locale_for(language)))
+
 
 def clock_label(moment: datetime, zone: str, language: str) -> str:
-    """'19 h 05' / '7:05 p.m.'"""
-    return format_time(to_local(moment, zone), format="short", locale=locale_for(language))
+    """'19 h 05' / '7:05 p.m.' in ``zone`` (unbreakable, see :func:`time_label`)."""
+    return time_label(to_local(moment, zone), language)
 
 
 def date_label(moment: datetime, zone: str, language: str) -> str:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.dates import format_date, get_timezone_name
 
+from service.dates import time_label
 from service.i18n import locale_for
 
 
@@ -21,12 +22,12 @@ def local_date(moment: datetime, zone: str, language: str, style: str = "full") 
 
 
 def local_time(moment: datetime, zone: str, language: str) -> str:
-    return format_time(moment.astimezone(ZoneInfo(zone)).time(), "short", locale=locale_for(language))
+    return time_label(moment.astimezone(ZoneInfo(zone)).time(), language)
 
 
 def wall_time(at: time, language: str) -> str:
     """A wall-clock time on its own: « 2 h 30 » / "2:30 a.m." """
-    return format_time(at, "short", locale=locale_for(language))
+    return time_label(at, language)
 
 
 def local_datetime(moment: datetime, zone: str, language: str, style: str = "full") -> str:

@@ -1,12 +1,15 @@
 """The moderator console: reached only by the session's moderator's link, shows the timeline, moves the prompt rows."""
 
+import json
 import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import event
 
 from service import links
+from service.dates import clock_label, date_label, zone_label
 from service.domain import groups, live, scheduling
 from service.domain.audit import Actor
 from service.domain.clock import now_utc
@@ -73,6 +76,57 @@ def test_console_in_english_for_an_english_session(client, actor, settings):
     assert "Suicide Crisis Helpline" in page
 
 
+def test_a_console_read_in_english_shows_its_dates_times_and_zone_in_english(client, session, token):
+    """A French session's console with ?lang=en: the day, the times and the zone are English, as the page is."""
+    page = client.get(f"/m/{token}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Moderator console" in page
+    zone = session.timezone
+    assert date_label(session.starts_at, zone, "en") in page and "Wednesday" in page and "mercredi" not in page
+    assert f"from {clock_label(session.starts_at, zone, 'en')} to {clock_label(session.ends_at, zone, 'en')}" in page
+    assert zone_label(session.starts_at, zone, "en") in page and "heure" not in page.lower().replace("heures", "")
+    assert "p.m." in page and "\u00a0h\u00a0" not in page
+    data = json.loads(re.search(r'<script type="application/json" id="console-data">(.*?)</script>', page, re.S)[1])
+    q1 = next(step for step in data["state"]["steps"] if step["key"] == "q1")
+    assert q1["due_label"] == "7:03\u00a0p.m." and q1["chat_label"] == "Will be posted in the chat"
+    assert "If someone seems to be in distress" in page and "Suicide Crisis Helpline" in page  # the help panel
+    # The protocol's words stay in the session's language: the chat receives them in it.
+    assert "Que trouvez-vous le plus difficile?" in page
+
+
+def test_the_console_keeps_the_language_its_viewer_chose_in_its_polls_forms_and_redirects(client, session, token):
+    default = client.get(f"/m/{token}").get_data(as_text=True)
+    assert f'"state": "/m/{token}/state"' in default and f'action="/m/{token}/start"' in default  # unchanged
+    refresh()  # the test's app context outlives the request: forget the locale flask-babel cached in it
+    page = client.get(f"/m/{token}?lang=en").get_data(as_text=True)
+    assert f'"state": "/m/{token}/state?lang=en"' in page and f'"revision": "/m/{token}/revision?lang=en"' in page
+    assert f'action="/m/{token}/start?lang=en"' in page and f'href="/m/{token}?lang=en"' in page  # brand link
+    refresh()
+    state = client.get(f"/m/{token}/state?lang=en").get_json()
+    assert next(step for step in state["steps"] if step["key"] == "q1")["due_label"] == "7:03\u00a0p.m."
+    refresh()
+    started = client.post(f"/m/{token}/start?lang=en", data={"plan_version": form_field(page, "plan_version")})
+    assert started.status_code == 303 and started.headers["Location"].endswith(f"/m/{token}?lang=en")
+    refresh()
+    added = client.post(f"/m/{token}/extra-time?lang=en", data={"plan_version": plan_version(session)},
+                        headers={"Accept": "application/json"}).get_json()
+    assert "2 more minutes" in added["message"] and re.search(r"\d:\d\d\u00a0[ap]\.m\.", added["message"])
+
+
+def test_the_console_has_a_language_link_to_itself_that_keeps_its_token(client, session, token):
+    """Never the site-wide switch (/language/?next=…): it would put the token in another address's query, and
+    the console's own language would win over it anyway."""
+    page = client.get(f"/m/{token}").get_data(as_text=True)
+    link = re.search(r'<a class="language-switch" href="([^"]+)"[^>]*>([^<]+)</a>', page)
+    assert link[1] == f"/m/{token}?lang=en" and link[2] == "English" and "/language/" not in page
+    refresh()
+    english = client.get(link[1])
+    assert english.status_code == 200 and '<html lang="en">' in english.get_data(as_text=True)
+    back = re.search(r'<a class="language-switch" href="([^"]+)"[^>]*>([^<]+)</a>', english.get_data(as_text=True))
+    assert back[1] == f"/m/{token}?lang=fr" and back[2] == "Français"
+    refresh()
+    assert '<html lang="fr">' in client.get(back[1]).get_data(as_text=True)
+
+
 def test_console_refuses_anyone_but_the_moderator_calmly(client, session, settings, token):
     someone_else = next(m for m in session.group.active_members if m.id != session.moderator_id)
     for bad in (links.console_token(settings, someone_else, session), token[:-3] + "abc", "nonsense"):
@@ -131,7 +185,7 @@ def test_state_gives_absolute_times_and_the_server_clock(client, session, token)
     keys = [step["key"] for step in state["steps"]]
     assert keys[0] == "welcome" and keys[-1] == "key_message" and "cue_closing" in keys
     q1 = next(step for step in state["steps"] if step["key"] == "q1")
-    assert q1["due_at"].endswith("Z") and q1["due_label"] == "19 h 03"
+    assert q1["due_at"].endswith("Z") and q1["due_label"] == "19\u00a0h\u00a003"
     cue = next(step for step in state["steps"] if step["key"] == "cue_closing")
     assert cue["chat_status"] == "console_only"
 
@@ -273,7 +327,7 @@ def test_controls_offered_follow_the_moment(session, settings):
     from service.moderator.view import console_view
 
     first_due = min(p.due_at for p in session.prompts)
-    offered = lambda now: {k for k, v in console_view(session, now, settings).controls.items() if v}  # noqa: E731
+    offered = lambda now: {k for k, v in console_view(session, now, settings, "fr").controls.items() if v}  # noqa: E731
     assert offered(first_due - timedelta(days=3)) == {"start"}
     assert offered(first_due - timedelta(minutes=10)) == {"start", "extra_time"}
     # Once it runs, starting again is behind a confirmation; ending offers to post the key message first.

@@ -139,7 +139,7 @@ def test_console_without_javascript_still_shows_the_timeline_and_works(server, b
     page = context.new_page()
     page.goto(f"{server}/m/{links.console_token(settings, session.moderator, session)}")
     assert page.locator(".timeline-step").count() == len(session.prompts)
-    assert "19 h 03" in page.locator('.timeline [data-due-label="q1"]').inner_text()
+    assert "19\u00a0h\u00a003" in page.locator('.timeline [data-due-label="q1"]').inner_text()
     assert not page.get_by_role("button", name="+2 minutes").is_visible()  # days ahead: only "starts now"
     page.get_by_role("button", name="La rencontre commence maintenant").click()
     page.locator(".flash--success", has_text="le déroulement repart de maintenant").wait_for()
@@ -162,7 +162,7 @@ def test_participant_page_and_leaving(server, browser, session, settings):
     page.goto(f"{server}/p/{links.participant_token(settings, member)}")
     assert page.get_by_role("heading", name="Votre prochaine rencontre").is_visible()
     text = page.inner_text("main")
-    assert "19 h 00" in text and "Que trouvez-vous le plus difficile?" in text and "9-8-8" in text
+    assert "19\u00a0h\u00a000" in text and "Que trouvez-vous le plus difficile?" in text and "9-8-8" in text
     others = [m for m in session.group.members if m.id != member.id]
     assert not any(re.search(re.escape(m.first_name), text) for m in others)
     screenshot(page, "participant-phone")

@@ -125,7 +125,7 @@ def test_schedule_a_kickoff_and_a_weekly_series_then_follow_them(signed_in):
     # The kick-off's statuses, then the series' once (one meeting, one invitation each), not on its six rows.
     assert page.count("Réunion Zoom en préparation") == 2 and page.count("data-same-as-series") == 6
     assert page.count("Invitations envoyées : 0 sur 5 — les autres partent dès que la réunion Zoom est prête") == 2
-    assert "Rencontre de démarrage" in page and "18 h 30" in page and "12 h 15" in page
+    assert "Rencontre de démarrage" in page and "18\u00a0h\u00a030" in page and "12\u00a0h\u00a015" in page
 
     # The table refreshes itself cheaply: unchanged -> 304; a meeting becoming ready changes it.
     fragment = signed_in.get(f"/coordination/groupes/{group_id}/rencontres")

@@ -34,10 +34,10 @@ def test_page_shows_the_next_session_the_agenda_and_resources_and_nobody_else(cl
     page = client.get(f"/p/{token}").get_data(as_text=True)
     session = group_session(group)
     assert '<html lang="fr">' in page
-    assert "Votre prochaine rencontre" in page and "19 h 00" in page and "19 h 30" in page
+    assert "Votre prochaine rencontre" in page and "19\u00a0h\u00a000" in page and "19\u00a0h\u00a030" in page
     assert "heure normale de l’Est" in page or "heure avancée de l’Est" in page
     assert "Le lien pour rejoindre la rencontre apparaîtra ici" in page  # the meeting is not created yet
-    assert "Que trouvez-vous le plus difficile?" in page and "19 h 03" in page  # the agenda with clock times
+    assert "Que trouvez-vous le plus difficile?" in page and "19\u00a0h\u00a003" in page  # the agenda with clock times
     assert "9-8-8" in page and "Quitter le groupe" in page
     others = [m for m in group.members if m.id != member.id]
     for other in others:
@@ -52,7 +52,11 @@ def test_a_member_who_switches_language_reads_the_whole_page_in_it_help_resource
     assert '<html lang="en">' in page and "Your next session" in page
     assert "Suicide Crisis Helpline" in page and "Ligne d’aide en cas de crise de suicide" not in page
     assert "What do you find the most difficult?" in page and "Que trouvez-vous le plus difficile?" not in page
+    assert f'href="/p/{token}/leave?lang=en"' in page  # the page's own links keep the chosen language
     refresh()  # the test's app context outlives the request: forget the locale flask-babel cached in it
+    leave = client.get(f"/p/{token}/leave?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in leave and f'class="language-switch" href="/p/{token}/leave?lang=fr"' in leave
+    refresh()
     again = client.get(f"/p/{token}?lang=fr").get_data(as_text=True)
     assert "Ligne d’aide en cas de crise de suicide" in again and "Suicide Crisis Helpline" not in again
 
@@ -67,7 +71,7 @@ def test_page_in_the_members_language_with_the_join_button_once_ready(client, gr
     meeting.status, meeting.join_url = MeetingStatus.READY, "https://zoom.example/j/123?pwd=abc"
     db.session.commit()
     page = client.get(f"/p/{token}").get_data(as_text=True).replace("\u202f", " ")  # Babel's narrow spaces
-    assert '<html lang="en">' in page and "Your next session" in page and "7:00 p.m." in page
+    assert '<html lang="en">' in page and "Your next session" in page and "7:00\u00a0p.m." in page
     assert 'href="https://zoom.example/j/123?pwd=abc"' in page and "Join the session on Zoom" in page
     assert "What do you find the most difficult?" in page
 

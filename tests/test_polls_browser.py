@@ -93,7 +93,7 @@ def test_the_kickoff_console_keeps_the_poll_counts_live(app, actor, app_settings
         poll_section = page.locator("article:not([hidden]) .console-poll")
         assert poll_section.get_by_role("heading", name="Le sondage de disponibilités").is_visible()
         rows = poll_section.locator("tbody tr")
-        assert rows.first.locator("th").inner_text() == "jeudi à 19 h 00, 30 min"  # the leading slot first
+        assert rows.first.locator("th").inner_text() == "jeudi à 19\u00a0h\u00a000, 30 min"  # the leading slot first
         # Two more answers arrive while the console is open: the table follows without a reload.
         polls.answer(poll, group.active_members[1], ["yes", "no"])
         polls.answer(poll, group.active_members[2], ["yes", "if_need_be"])

@@ -60,7 +60,7 @@ def check_decision_then_invitations(app, group, series, smtp, zoom_sandbox, befo
     for received in decisions:
         assert str(received.message["Subject"]) == "Le groupe a choisi son horaire"
         text = every_text(received)
-        assert "mardi à 19 h 00, 30 min" in text and "chaque semaine, 6 rencontres" in text
+        assert "mardi à 19\u00a0h\u00a000, 30 min" in text and "chaque semaine, 6 rencontres" in text
         assert [m.email for m in members if m.email in text] == received.rcpt_tos
 
     assert meeting_jobs.sync_meeting(series.zoom_meeting_id) == "ready"
@@ -112,7 +112,7 @@ def test_deciding_from_the_kickoff_console(app, client, actor, settings, smtp, z
     page = client.get(f"/m/{token}").get_data(as_text=True)
     section = page[page.index('id="poll"'):]
     section = section[:section.index("</section>")]
-    assert section.index("mardi à 19 h 00") < section.index("mercredi à 12 h 00")  # the leading slot first
+    assert section.index("mardi à 19\u00a0h\u00a000") < section.index("mercredi à 12\u00a0h\u00a000")  # the leading slot first
     assert "3 ont répondu" not in section and "4 ont répondu, 1 pas encore." in section
     assert not any(m.display_name in section or m.email in section for m in group.active_members)
     assert 'type="date"' not in section and "Format AAAA-MM-JJ" in section  # typed like every other date
@@ -134,4 +134,4 @@ def test_deciding_from_the_kickoff_console(app, client, actor, settings, smtp, z
     db.session.expire_all()
     assert poll.status is PollStatus.DECIDED and poll.series is not None
     check_decision_then_invitations(app, group, poll.series, smtp, zoom_sandbox, before)
-    assert "Le groupe a choisi : mardi à 19 h 00, 30 min" in client.get(f"/m/{token}").get_data(as_text=True)
+    assert "Le groupe a choisi : mardi à 19\u00a0h\u00a000, 30 min" in client.get(f"/m/{token}").get_data(as_text=True)

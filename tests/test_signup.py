@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import func, select
 
 from service.domain import organisation_settings, retention
@@ -170,3 +171,27 @@ def test_confirm_and_withdraw_need_a_post_with_its_csrf_token(app_settings, _sch
         assert refused.status_code == 400
         assert db.session.execute(select(func.count()).select_from(Volunteer)).scalar_one() == 0
     close_app(strict)
+
+
+def test_the_consent_page_switches_language_on_itself_and_stays_in_it(app, client, organisation, smtp):
+    """The link keeps the person on their own page (its token in the path, never in another address's query),
+    and the choice follows the confirmation."""
+    sign_up(client, organisation)
+    run_mail_jobs(app)
+    link = link_in(smtp.received[0])
+    french = client.get(link).get_data(as_text=True)
+    assert re.search(rf'class="language-switch" href="{re.escape(link)}\?lang=en"', french)
+    assert "/language/" not in french and f'action="{link}/confirm"' in french  # the usual addresses unchanged
+
+    refresh()  # the test's app context outlives the request: forget the locale flask-babel cached in it
+    english = client.get(f"{link}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Confirm my participation" in english and "Je confirme" not in english
+    assert re.search(rf'class="language-switch" href="{re.escape(link)}\?lang=fr"', english)
+    assert f'action="{link}/confirm?lang=en"' in english
+
+    refresh()
+    confirmed = client.post(f"{link}/confirm?lang=en")
+    assert confirmed.status_code == 303 and "lang=en" in confirmed.headers["Location"]
+    refresh()
+    after = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="en">' in after and "Thank you" in after and "Emergency" in after  # the team's name too

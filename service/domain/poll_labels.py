@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_time, get_day_names
+from babel.dates import format_date, get_day_names
 
+from service.dates import time_label
 from service.domain.poll_choice import Slot
 from service.i18n import N_, gettext, locale_for
 
@@ -19,7 +20,7 @@ def weekday_name(weekday: int, language: str) -> str:
 
 def slot_label(slot: Slot, language: str) -> str:
     return gettext(language, N_("%(weekday)s à %(time)s, %(minutes)s min"), weekday=weekday_name(slot.weekday, language),
-                   time=format_time(slot.local_time, "short", locale=locale_for(language)),
+                   time=time_label(slot.local_time, language),
                    minutes=slot.duration_minutes)
 
 
@@ -39,4 +40,4 @@ def moment_label(moment: datetime, zone: str, language: str) -> str:
 
     local = to_local(moment, zone)
     return gettext(language, N_("%(date)s à %(time)s"), date=format_date(local, "full", locale=locale_for(language)),
-                   time=format_time(local, "short", locale=locale_for(language)))
+                   time=time_label(local, language))

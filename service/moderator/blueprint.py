@@ -1,8 +1,10 @@
 from flask import Blueprint
 
 from service.moderator import controllers, debrief, poll
+from service.page_language import keep_chosen_language
 
 bp = Blueprint("moderator", __name__)
+keep_chosen_language(bp)  # a console read in the other language stays in it (its polls, forms, redirects)
 bp.add_url_rule("/m/<token>", view_func=controllers.console)
 bp.add_url_rule("/m/<token>/revision", view_func=controllers.revision)
 bp.add_url_rule("/m/<token>/state", view_func=controllers.state)

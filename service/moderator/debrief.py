@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash, g, jsonify, redirect, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -63,7 +64,7 @@ def submit(token: str):
     except links.InvalidLink:
         return invalid_link()
     session = access.session
-    g.page_language = language = session.language  # the console speaks the session's language
+    g.page_language = session.language  # the console speaks the session's language (?lang= still wins)
     form = DebriefForm()
     if not form.validate_on_submit():
         return _answer(token, _("Cette action n’a pas pu être lue. La page est maintenant à jour."), "warning", 400)
@@ -72,7 +73,7 @@ def submit(token: str):
     try:
         debriefs.record_debrief(session, access.member, answer, actor)
     except DomainError as error:
-        return _answer(token, " ".join(error.messages(language)), "warning", 409)
+        return _answer(token, " ".join(error.messages(str(get_locale()))), "warning", 409)
     return _answer(token, _(THANKS[answer]), "success", 200, answer.value)
 
 

@@ -58,11 +58,11 @@ def _poll_for(session: GroupSession) -> Poll | None:
     return found[0] if found else None
 
 
-def console_poll(session: GroupSession) -> ConsolePoll | None:
+def console_poll(session: GroupSession, language: str) -> ConsolePoll | None:
+    """``language``: the viewer's (the console's dates and times are in it)."""
     poll = _poll_for(session)
     if poll is None:
         return None
-    language = session.language
     counts = polls.counts(poll)
     slots = polls.slots_of(poll)
     first = polls.default_first_date(poll, counts.leading if counts.leading is not None else 0)
@@ -79,13 +79,13 @@ def console_poll(session: GroupSession) -> ConsolePoll | None:
 
 def counts(token: str):
     """The live counts, for the console's script (a few hundred bytes; asked only while the step is on screen)."""
-    from service.moderator.controllers import _access
+    from service.moderator.controllers import _access, _language
 
     try:
         access = _access(token)
     except links.InvalidLink:
         return jsonify(error={"status": 410, "code": "link_invalid"}), 410
-    view = console_poll(access.session)
+    view = console_poll(access.session, _language())
     if view is None:
         return jsonify(poll=None)
     response = jsonify(poll=view.as_dict())
@@ -101,7 +101,7 @@ def _parsed(form: PollDecisionForm) -> tuple[int, date] | None:
 
 
 def decide(token: str):
-    from service.moderator.controllers import _access, _actor, _render
+    from service.moderator.controllers import _access, _actor, _language, _render
 
     try:
         access = _access(token)
@@ -120,7 +120,7 @@ def decide(token: str):
         series = polls.decide(poll, parsed[0], parsed[1], bool(form.supervisor_agreement.data), _actor(access),
                               now_utc())
     except DomainError as error:
-        return _render(token, access, notice=" ".join(error.messages(access.session.language)), status=422)
+        return _render(token, access, notice=" ".join(error.messages(_language())), status=422)
     flash(_("C’est décidé : %(count)s rencontres sont planifiées. Chaque membre reçoit un court courriel avec le "
             "choix du groupe, puis son invitation.", count=len(series.sessions)), "success")
     return redirect(url_for("moderator.console", token=token) + "#poll", 303)

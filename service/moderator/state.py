@@ -3,6 +3,10 @@
 The words (titles, questions, guidance) come from the timeline and never change during a session; the times and
 chat statuses come from the prompt rows the worker posts from, so the console and the chat never disagree. The
 browser receives absolute UTC times and the server's clock, and computes every countdown itself.
+
+The protocol's words are in the session's language (the chat's); what the console itself says — clock times,
+statuses, whose turn it is, the help panel — is in ``language``, the viewer's (the session's unless they chose
+the other one).
 """
 
 from __future__ import annotations
@@ -83,16 +87,15 @@ def speaking_order(session: GroupSession) -> list[str]:
     return [member.first_name for member in members]
 
 
-def speakers(session: GroupSession) -> list[dict[str, str]]:
+def speakers(session: GroupSession, language: str) -> list[dict[str, str]]:
     """The speaking order with what the console says when each one's turn comes (« Au tour d’Éloïse »)."""
-    language = session.language
     return [{"name": name, "turn": elide(gettext(language, SPEAKER_TURN, name=name), [name], language)}
             for name in speaking_order(session)]
 
 
-def end_times(session: GroupSession, now: datetime) -> dict[str, object]:
+def end_times(session: GroupSession, now: datetime, language: str) -> dict[str, object]:
     """When the session ends now, when it was meant to, and whether the moderator may give the time back."""
-    language, zone = session.language, session.timezone
+    zone = session.timezone
     ends, planned = live.live_end(session), live.planned_end(session)
     return {
         "ends_at": iso_utc(ends),
@@ -117,10 +120,10 @@ def plan_version(session: GroupSession) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def snapshot(session: GroupSession, now: datetime, steps: list[ConsoleStep] | None = None) -> dict[str, object]:
+def snapshot(session: GroupSession, now: datetime, language: str,
+             steps: list[ConsoleStep] | None = None) -> dict[str, object]:
     """The live part of the console, as JSON: what the page's script re-reads when the revision changes."""
     steps = steps if steps is not None else console_steps(session)
-    language = session.language
     return {
         "revision": session.revision,
         "plan_version": plan_version(session),
@@ -129,8 +132,8 @@ def snapshot(session: GroupSession, now: datetime, steps: list[ConsoleStep] | No
         "started": session.actual_started_at is not None,
         "over": live.is_over(session, now),
         "follow_up_needed": session.follow_up_needed,
-        **end_times(session, now),
-        "speakers": speakers(session),
+        **end_times(session, now, language),
+        "speakers": speakers(session, language),
         "steps": [
             {
                 "key": item.key,

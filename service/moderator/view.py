@@ -99,10 +99,12 @@ class ConsoleView:
         }
 
 
-def console_view(session: GroupSession, now: datetime, settings: Settings) -> ConsoleView:
+def console_view(session: GroupSession, now: datetime, settings: Settings, language: str) -> ConsoleView:
+    """``language``: the viewer's, in which the console's own words, every date and time and the help panel are
+    shown; the protocol's words (the steps, what the chat receives) stay in the session's language."""
     timeline = timeline_for(session)
     steps = console_steps(session, timeline)
-    language, zone = session.language, session.timezone
+    zone = session.timezone
     organisation = db.session.get(Organisation, session.group.organisation_id)
     meeting = session.zoom_meeting
     join_url = meeting.join_url if meeting is not None and meeting.status is MeetingStatus.READY else None
@@ -122,7 +124,7 @@ def console_view(session: GroupSession, now: datetime, settings: Settings) -> Co
         join_url=join_url,
         chat_enabled=chat_enabled_for(session, settings.CHAT_PROMPTS_ENABLED),
         plan_version=plan_version(session),
-        snapshot=snapshot(session, now, steps),
+        snapshot=snapshot(session, now, language, steps),
         poll_seconds=settings.CONSOLE_POLL_SECONDS,
         now=now,
     )

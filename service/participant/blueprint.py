@@ -1,8 +1,10 @@
 from flask import Blueprint
 
 from service.participant import controllers, poll, practice
+from service.page_language import keep_chosen_language
 
 bp = Blueprint("participant", __name__)
+keep_chosen_language(bp)  # a page read in the other language stays in it after a click
 bp.add_url_rule("/p/<token>", view_func=controllers.page)
 bp.add_url_rule("/p/<token>/agenda.ics", view_func=controllers.calendar_file)
 bp.add_url_rule("/p/<token>/leave", view_func=controllers.confirm_leave)

@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_time
-
-from service.i18n import gettext, locale_for, N_
+from service.dates import time_label
+from service.i18n import gettext, N_
 from service.protocol.builder import format_duration
 from service.protocol.timeline import SessionKind, Timeline
 
@@ -34,7 +33,7 @@ def _entries(timeline: Timeline, starts_at: datetime | None, timezone: str | Non
             moment = starts_at + timedelta(seconds=step.offset_seconds)
             if tz is not None:
                 moment = moment.astimezone(tz)
-            when = format_time(moment, format="short", locale=locale_for(timeline.language))
+            when = time_label(moment, timeline.language)
         else:
             when = f"+{format_duration(step.offset_seconds)}" if step.offset_seconds else "0 min"
         yield when, step.title, step.summary, format_duration(length)

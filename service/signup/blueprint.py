@@ -1,9 +1,11 @@
 from flask import Blueprint
 
 from service.extensions import limiter
+from service.page_language import keep_chosen_language
 from service.signup import controllers
 
 bp = Blueprint("signup", __name__)
+keep_chosen_language(bp)  # a consent page read in the other language stays in it after a click
 
 # Per client address, as the coordinators' login: enough for a person, too few to probe addresses or flood mail.
 SIGNUP_LIMIT = "10 per minute;60 per hour"

@@ -111,7 +111,7 @@ def withdraw(token: str):
         person = _posted_person(token)
     except InvalidConsentLink:
         return invalid_link()
-    language = person.language
+    language = _language()  # the page's (the person's own unless they chose the other one); they are erased next
     if isinstance(person, Volunteer):
         volunteers.withdraw(person)
     else:
