@@ -341,8 +341,15 @@ class SeriesMove:
     previous: list[datetime]  # aware UTC: where each session starts now
     occurrences: list[Occurrence]  # where each would start, daylight-saving issues marked
     duration_minutes: int
-    violations: list[Violation]
-    questions: list[Violation]
+    refusals: list[Violation]  # every rule broken and question asked, in the order the checks run
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [v for v in self.refusals if v.code not in QUESTIONS]
+
+    @property
+    def questions(self) -> list[Violation]:
+        return [v for v in self.refusals if v.code in QUESTIONS]
 
     @property
     def fingerprint(self) -> str:
@@ -375,9 +382,7 @@ def _series_move(series: SessionSeries, local_time: time, duration_minutes: int,
     violations += check_local_times(found, series.timezone, daylight_saving_confirmed)
     violations += _check_supervisor_agreement(series.group, to_local(first, series.timezone), duration_minutes,
                                               supervisor_agreement)
-    return SeriesMove(upcoming, [s.starts_at for s in upcoming], found, duration_minutes,
-                      [v for v in violations if v.code not in QUESTIONS],
-                      [v for v in violations if v.code in QUESTIONS])
+    return SeriesMove(upcoming, [s.starts_at for s in upcoming], found, duration_minutes, violations)
 
 
 def preview_series_move(series: SessionSeries, local_time: time, duration_minutes: int,
@@ -398,8 +403,8 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
     now = now or now_utc()
     move = _series_move(series, local_time, duration_minutes, weekday, supervisor_agreement,
                         daylight_saving_confirmed, now)
-    if move.violations or move.questions:
-        raise DomainError(move.violations + move.questions)
+    if move.refusals:
+        raise DomainError(move.refusals)
     if previewed is not None and previewed != move.fingerprint:
         raise refuse("series_changed", N_("Les dates ont changé depuis leur affichage (une rencontre annulée ou "
                                           "déplacée entre-temps, par exemple) : vérifiez-les ci-dessous. Rien n’a "
