@@ -16,6 +16,7 @@ from service.extensions import db
 from service.models import Invite, InviteMethod, SessionStatus
 from tests.coordinator_helpers import error_summary_links, log_in
 from tests.factories import make_group
+from tests.test_api import api, token  # noqa: F401  (fixtures)
 from tests.test_scheduling import next_weekday
 
 SPRING = date(2027, 2, 28)  # Sundays around the spring change of 2027 in Toronto (March 14: 02:00 -> 03:00)
@@ -194,3 +195,31 @@ def _toronto():
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("America/Toronto")
+
+
+def test_the_api_previews_a_move_with_the_same_list_and_questions_without_moving(api, group, actor):
+    series = _series(group, actor, SPRING)
+    before = _starts(series)
+    url = f"/groups/{group.id}/series/{series.id}/preview"
+    response = api.post(url, json={"local_time": "02:30", "duration_minutes": 30, "weekday": 6})
+    assert response.status_code == 200
+    preview = response.get_json()
+    assert [o["date"] for o in preview["occurrences"]] == ["2027-02-28", "2027-03-07", "2027-03-14", "2027-03-21"]
+    assert [o["session_id"] for o in preview["occurrences"]] == [s.id for s in series.sessions]
+    assert [o["current_starts_at"] for o in preview["occurrences"]] == [moment.isoformat() for moment in before]
+    assert preview["occurrences"][2]["local_time_issue"] == "nonexistent"
+    assert [q["code"] for q in preview["questions"]] == ["nonexistent_local_time"] and preview["violations"] == []
+    assert _starts(series) == before
+    assert api.post(url, json={"local_time": "25:00", "duration_minutes": 30}).status_code == 422
+    scheduling.cancel_series(series, actor)
+    assert api.post(url, json={"local_time": "19:00", "duration_minutes": 30}).status_code == 422
+
+
+def test_a_series_cancelled_meanwhile_is_refused_with_its_reason(signed_in, group, actor):
+    series = _series(group, actor, next_weekday(1))
+    page = signed_in.post(_url(series), data=_move(series, at="20:00")).get_data(as_text=True)
+    scheduling.cancel_series(series, actor)
+    response = signed_in.post(_url(series), data={**_move(series, at="20:00"), "previewed": _previewed(page),
+                                                  "submit": "Déplacer"})
+    assert response.status_code == 422
+    assert "Cette série est annulée" in response.get_data(as_text=True)

@@ -241,7 +241,7 @@ def _move_series(series, form) -> tuple[bool, scheduling.SeriesMove | None, list
         form.previewed.data = move.fingerprint
         general = place_errors(form, DomainError(move.violations), language())
         return False, move, general, bool(confirmed) and not form.preview.data
-    scheduling.reschedule_series(series, parse_time(form.at), move.duration_minutes, actor(),
+    scheduling.reschedule_series(series, move.occurrences[0].requested, move.duration_minutes, actor(),
                                  weekday=int(form.weekday.data or 0),
                                  supervisor_agreement=bool(form.supervisor_agreement.data),
                                  daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data),
