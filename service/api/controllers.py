@@ -309,6 +309,18 @@ def reschedule_series(group_id: int, series_id: int):
 
 
 @authenticated
+def preview_series_move(group_id: int, series_id: int):
+    """Where each upcoming session would move, with what moving it would refuse or ask; nothing changes (the
+    same checks as ``PATCH …/series/<id>``)."""
+    series = access.series_for(_coordinator(), _group(group_id), series_id)
+    data = body(schemas.RescheduleSeriesIn)
+    move = scheduling.preview_series_move(series, data.local_time, data.duration_minutes, weekday=data.weekday,
+                                          supervisor_agreement=data.supervisor_agreement,
+                                          daylight_saving_confirmed=data.daylight_saving_confirmed)
+    return jsonify(rep.series_move_json(move, series.timezone, language()))
+
+
+@authenticated
 def cancel_series(group_id: int, series_id: int):
     scheduling.cancel_series(access.series_for(_coordinator(), _group(group_id), series_id), _actor())
     return "", 204

@@ -111,6 +111,15 @@ def series_preview_json(preview, zone: str, language: str) -> dict:
     }
 
 
+def series_move_json(move, zone: str, language: str) -> dict:
+    """A series before it moves (``scheduling.SeriesMove``): the preview's shape, each occurrence also naming its
+    session and where that session starts now."""
+    answer = series_preview_json(move, zone, language)
+    for item, session, previous in zip(answer["occurrences"], move.sessions, move.previous):
+        item.update(session_id=session.id, current_starts_at=previous.isoformat())
+    return answer
+
+
 def series_json(series: SessionSeries) -> dict:
     return {
         "id": series.id,
@@ -195,7 +204,10 @@ RESPONSE_SCHEMAS = {
             "date": {"type": "string", "format": "date"}, "local_start": {"type": "string"},
             "starts_at": {"type": "string", "format": "date-time"}, "utc_offset_minutes": {"type": "integer"},
             "offset_changed": {"type": "boolean", "description": "daylight saving changed since the previous one"},
-            "local_time_issue": {"enum": ["nonexistent", "ambiguous", None]}}}},
+            "local_time_issue": {"enum": ["nonexistent", "ambiguous", None]},
+            "session_id": {"type": "integer", "description": "a series moving: the session that would start here"},
+            "current_starts_at": {"type": "string", "format": "date-time",
+                                  "description": "a series moving: where that session starts now"}}}},
         "timezone": {"type": "string"},
         "violations": {"type": "array", "items": {"type": "object"}, "description": "rules the series breaks"},
         "questions": {"type": "array", "items": {"type": "object"},

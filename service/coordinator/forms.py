@@ -375,6 +375,9 @@ class RescheduleSeriesForm(FlaskForm):
     duration_minutes = _number_field(_l("Durée (minutes)"), 30)
     supervisor_agreement = BooleanField(SUPERVISOR_LABEL, description=SUPERVISOR_HINT)
     daylight_saving_confirmed = _daylight_saving_question()
+    # The series moves only from a preview of these very moves (scheduling.SeriesMove.fingerprint).
+    previewed = HiddenField()
+    preview = SubmitField(_l("Voir les nouvelles dates"))
     submit = SubmitField(_l("Déplacer toutes les rencontres à venir"))
 
 

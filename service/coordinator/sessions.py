@@ -161,7 +161,7 @@ def session_page(group_id: int, session_id: int):
 
 
 def _session_page(group: Group, session: GroupSession, general=None, reschedule_form=None, series_form=None,
-                  moderator_form=None, status: int = 200):
+                  moderator_form=None, series_move=None, series_stale=False, status: int = 200):
     local = to_local(session.starts_at, session.timezone)
     if reschedule_form is None:
         reschedule_form = RescheduleSessionForm(formdata=None, starts_on=local.date().isoformat(),
@@ -177,7 +177,8 @@ def _session_page(group: Group, session: GroupSession, general=None, reschedule_
     moderator_form.moderator.choices = _moderator_choices(group, automatic=False)
     return render_template("coordinator/session.html", group=group, view=overview.session_view(session),
                            reschedule_form=reschedule_form, series_form=series_form, moderator_form=moderator_form,
-                           confirm_form=ConfirmForm(formdata=None), general_errors=general or []), status
+                           confirm_form=ConfirmForm(formdata=None), general_errors=general or [],
+                           series_move=series_move, series_stale=series_stale), status
 
 
 def reschedule_session(group_id: int, session_id: int):
@@ -204,25 +205,68 @@ def reschedule_series(group_id: int, series_id: int):
     group = reach_group(group_id)
     series = reach(access.series_for, group, series_id)
     form = RescheduleSeriesForm()
-    general: list[str] = []
-    back_to = _first_changeable(series)
+    move, general, stale = None, [], False
     if form.validate_on_submit():
-        at, duration = parse_time(form.at), parse_int(form.duration_minutes)
-        if at is not None and duration is not None:
-            try:
-                scheduling.reschedule_series(series, at, duration, actor(), weekday=int(form.weekday.data or 0),
-                                             supervisor_agreement=bool(form.supervisor_agreement.data),
-                                             daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data))
-            except DomainError as error:
-                general = place_errors(form, error, language())
-            else:
+        try:
+            moved, move, general, stale = _move_series(series, form)
+        except DomainError as error:
+            # Refused (a question unanswered, the series changed meanwhile): its dates as they now stand stay
+            # in view, with a fresh fingerprint, while the coordinator answers.
+            general = place_errors(form, error, language())
+            move = _series_move_or_none(series, form)
+        else:
+            if moved:
                 flash(_("Toutes les rencontres à venir de la série sont déplacées. Chaque membre reçoit une "
                         "invitation mise à jour."), "success")
                 return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
+    back_to = _first_changeable(series)
     if back_to is None:
         flash(_("Il ne reste aucune rencontre à venir dans cette série."), "warning")
         return redirect(url_for("coordinator.group", group_id=group.id))
-    return _session_page(group, back_to, general, series_form=form, status=422)
+    shown = move is not None and not general and not field_errors(form)
+    return _session_page(group, back_to, general, series_form=form, series_move=move, series_stale=stale,
+                         status=200 if shown else 422)
+
+
+def _move_series(series, form) -> tuple[bool, scheduling.SeriesMove | None, list[str], bool]:
+    """Show the move unless these very moves were shown (and the coordinator confirms them), else move.
+
+    Returns whether the series moved, the moves to show, the messages of no field, and whether the moves
+    differ from the ones confirmed (a session cancelled meanwhile, values changed after the preview)."""
+    move = _series_move(series, form)
+    if move is None:
+        return False, None, [], False
+    confirmed = form.previewed.data
+    if form.preview.data or confirmed != move.fingerprint:
+        form.previewed.data = move.fingerprint
+        general = place_errors(form, DomainError(move.violations), language())
+        return False, move, general, bool(confirmed) and not form.preview.data
+    scheduling.reschedule_series(series, move.occurrences[0].requested, move.duration_minutes, actor(),
+                                 weekday=int(form.weekday.data or 0),
+                                 supervisor_agreement=bool(form.supervisor_agreement.data),
+                                 daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data),
+                                 previewed=confirmed)
+    return True, None, [], False
+
+
+def _series_move(series, form) -> scheduling.SeriesMove | None:
+    """Where the sessions still ahead would go with the form's values (None: a field is wrong)."""
+    at, duration = parse_time(form.at), parse_int(form.duration_minutes)
+    if at is None or duration is None:
+        return None
+    return scheduling.preview_series_move(series, at, duration, weekday=int(form.weekday.data or 0),
+                                          supervisor_agreement=bool(form.supervisor_agreement.data),
+                                          daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data))
+
+
+def _series_move_or_none(series, form) -> scheduling.SeriesMove | None:
+    try:
+        move = _series_move(series, form)
+    except DomainError:  # the series cannot move at all (cancelled, over): its refusal is already shown
+        return None
+    if move is not None:
+        form.previewed.data = move.fingerprint
+    return move
 
 
 def _first_changeable(series) -> GroupSession | None:

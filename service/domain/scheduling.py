@@ -7,6 +7,7 @@ meeting to create and the invitations to send, records the action, and commits. 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -332,11 +333,37 @@ def reschedule_session(session: GroupSession, local_start_at: datetime, duration
     return session
 
 
-def reschedule_series(series: SessionSeries, local_time: time, duration_minutes: int, actor: Actor,
-                      weekday: int | None = None, supervisor_agreement: bool = False,
-                      now: datetime | None = None, daylight_saving_confirmed: bool = False) -> SessionSeries:
-    """Change the time (and weekday, length) of every occurrence still ahead; past ones stay as they were."""
-    now = now or now_utc()
+@dataclass(frozen=True)
+class SeriesMove:
+    """A series' sessions still ahead before they move: where each starts now and where it would start."""
+
+    sessions: list[GroupSession]
+    previous: list[datetime]  # aware UTC: where each session starts now
+    occurrences: list[Occurrence]  # where each would start, daylight-saving issues marked
+    duration_minutes: int
+    refusals: list[Violation]  # every rule broken and question asked, in the order the checks run
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [v for v in self.refusals if v.code not in QUESTIONS]
+
+    @property
+    def questions(self) -> list[Violation]:
+        return [v for v in self.refusals if v.code in QUESTIONS]
+
+    @property
+    def fingerprint(self) -> str:
+        """Which sessions go from where to where: a confirmation moves only what was previewed (a session
+        cancelled or moved in between changes it)."""
+        moves = [(s.id, old.isoformat(), new.starts_at.isoformat())
+                 for s, old, new in zip(self.sessions, self.previous, self.occurrences)]
+        return hashlib.sha256(repr([moves, self.duration_minutes]).encode()).hexdigest()[:16]
+
+
+def _series_move(series: SessionSeries, local_time: time, duration_minutes: int, weekday: int | None,
+                 supervisor_agreement: bool, daylight_saving_confirmed: bool, now: datetime) -> SeriesMove:
+    """Where the sessions still ahead would go, and the rules the move breaks; a series that cannot move at
+    all (cancelled, over, no such weekday) is refused outright."""
     if series.status is not SeriesStatus.ACTIVE:
         raise refuse("series_cancelled", N_("Cette série est annulée : elle ne peut plus changer."))
     upcoming = [s for s in series.sessions if s.status is SessionStatus.SCHEDULED and s.starts_at > now
@@ -347,17 +374,42 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
     if not 0 <= weekday <= 6:
         raise refuse("weekday_invalid", N_("Choisissez un jour de la semaine."), "weekday")
     shift_days = (weekday - series.weekday) % 7
-    violations: list[Violation] = []
     days = [to_local(session.original_starts_at or session.starts_at, series.timezone).date()
             + timedelta(days=shift_days) for session in upcoming]
     found = occurrences(days, local_time, series.timezone)
-    moved = [(session, planned.starts_at) for session, planned in zip(upcoming, found)]
-    violations += check_session_time(moved[0][0].kind, moved[0][1], duration_minutes, now)
+    first = found[0].starts_at
+    violations = check_session_time(upcoming[0].kind, first, duration_minutes, now)
     violations += check_local_times(found, series.timezone, daylight_saving_confirmed)
-    violations += _check_supervisor_agreement(series.group, to_local(moved[0][1], series.timezone), duration_minutes,
+    violations += _check_supervisor_agreement(series.group, to_local(first, series.timezone), duration_minutes,
                                               supervisor_agreement)
-    if violations:
-        raise DomainError(violations)
+    return SeriesMove(upcoming, [s.starts_at for s in upcoming], found, duration_minutes, violations)
+
+
+def preview_series_move(series: SessionSeries, local_time: time, duration_minutes: int,
+                        weekday: int | None = None, supervisor_agreement: bool = False,
+                        now: datetime | None = None, daylight_saving_confirmed: bool = False) -> SeriesMove:
+    """What :func:`reschedule_series` would do, without changing anything."""
+    return _series_move(series, local_time, duration_minutes, weekday, supervisor_agreement,
+                        daylight_saving_confirmed, now or now_utc())
+
+
+def reschedule_series(series: SessionSeries, local_time: time, duration_minutes: int, actor: Actor,
+                      weekday: int | None = None, supervisor_agreement: bool = False,
+                      now: datetime | None = None, daylight_saving_confirmed: bool = False,
+                      previewed: str | None = None) -> SessionSeries:
+    """Change the time (and weekday, length) of every occurrence still ahead; past ones stay as they were.
+
+    ``previewed`` (a :attr:`SeriesMove.fingerprint`): move only if the series would move exactly as shown."""
+    now = now or now_utc()
+    move = _series_move(series, local_time, duration_minutes, weekday, supervisor_agreement,
+                        daylight_saving_confirmed, now)
+    if move.refusals:
+        raise DomainError(move.refusals)
+    if previewed is not None and previewed != move.fingerprint:
+        raise refuse("series_changed", N_("Les dates ont changé depuis leur affichage (une rencontre annulée ou "
+                                          "déplacée entre-temps, par exemple) : vérifiez-les ci-dessous. Rien n’a "
+                                          "été déplacé."))
+    moved = list(zip(move.sessions, (o.starts_at for o in move.occurrences)))
     for session, new_start in moved:
         session.starts_at = new_start
         session.original_starts_at = new_start
@@ -368,7 +420,7 @@ def reschedule_series(series: SessionSeries, local_time: time, duration_minutes:
     if series.occurrence_count is not None:
         series.occurrence_count = len(moved)
     series.local_time = local_time
-    series.weekday = weekday
+    series.weekday = series.weekday if weekday is None else weekday
     series.duration_minutes = duration_minutes
     if supervisor_agreement:
         series.supervisor_agreement_at = now
