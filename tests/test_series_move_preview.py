@@ -70,7 +70,7 @@ def test_the_new_dates_are_shown_next_to_the_current_ones_and_nothing_moves(sign
     wednesdays = [(tuesday + timedelta(days=1 + 7 * week)).isoformat() for week in range(4)]
     assert re.findall(r'data-occurrence="([\d-]+)"', page) == wednesdays
     assert re.findall(r'data-previous="([^"]+)"', page) == [moment.isoformat() for moment in before]
-    assert page.count("19 h 30") >= 4 and page.count("19 h 00") >= 4  # the new time, and the current one
+    assert page.count("19\u00a0h\u00a030") >= 4 and page.count("19\u00a0h\u00a000") >= 4  # the new time, and the current one
     assert "Les nouvelles dates : 4 rencontres" in page and "Déplacer ces 4 rencontres" in page
     assert _starts(series) == before and _series_invites(series) == invites
 
@@ -105,7 +105,7 @@ def test_a_time_the_clocks_skip_is_flagged_and_asked_before_the_move(signed_in, 
     assert response.status_code == 200
     assert re.findall(r'data-occurrence="([\d-]+)"', page) == ["2027-02-28", "2027-03-07", "2027-03-14", "2027-03-21"]
     assert page.count("data-dst-change") == 1 and "Changement d’heure : heure avancée de l’Est" in page
-    assert "02 h 30 n’existe pas ce jour-là : la rencontre commencerait à 03 h 30" in page
+    assert "02\u00a0h\u00a030 n’existe pas ce jour-là : la rencontre commencerait à 03\u00a0h\u00a030" in page
     assert 'name="daylight_saving_confirmed"' in page  # asked, not yet answered
 
     # Confirming without answering: the question comes back on its box, the dates still in view, nothing moved.
@@ -156,7 +156,7 @@ def test_values_changed_after_the_preview_are_previewed_again(signed_in, group, 
     before = _starts(series)
     response = signed_in.post(_url(series), data={**_move(series, at="20:15"), "previewed": _previewed(page),
                                                   "submit": "Déplacer"})
-    assert response.status_code == 200 and "20 h 15" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "20\u00a0h\u00a015" in response.get_data(as_text=True)
     assert _starts(series) == before
 
 
