@@ -154,6 +154,15 @@ def actor(coordinator) -> Actor:
     return Actor.coordinator(coordinator)
 
 
+@pytest.fixture
+def signed_in(client, coordinator):
+    """A test client signed in as the ``coordinator``."""
+    from tests.coordinator_helpers import log_in
+
+    log_in(client)
+    return client
+
+
 def in_days(days: float, hour: int = 12) -> datetime:
     moment = datetime.now(UTC) + timedelta(days=days)
     return moment.replace(hour=hour, minute=0, second=0, microsecond=0)

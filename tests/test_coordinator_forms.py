@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from service.models import Group
-from tests.coordinator_helpers import error_summary_links, group_form, log_in
+from tests.coordinator_helpers import error_summary_links, group_form
 from tests.factories import make_group
-
-
-@pytest.fixture
-def signed_in(client, coordinator):
-    log_in(client)
-    return client
 
 
 def _summary(page: str) -> list[str]:

@@ -29,12 +29,6 @@ from tests.factories import make_group
 from tests.test_scheduling import next_weekday
 
 
-@pytest.fixture
-def signed_in(client, coordinator):
-    log_in(client)
-    return client
-
-
 def test_pages_ask_to_log_in_first(client):
     response = client.get("/coordination/groupes/nouveau")
     assert response.status_code == 302

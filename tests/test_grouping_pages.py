@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from service.extensions import db
 from service.models import Group, Member, Volunteer, VolunteerStatus
-from tests.coordinator_helpers import log_in
 from tests.test_grouping_api import pool  # noqa: F401  (fixture)
 
 URL = "/coordination/groupes/proposer"
-
-
-@pytest.fixture
-def signed_in(client, coordinator):
-    log_in(client)
-    return client
 
 
 def _form_of(page: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from service.domain import scheduling
 from service.domain.errors import DomainError
 from service.extensions import db
 from service.models import Invite, InviteMethod, SessionStatus
-from tests.coordinator_helpers import error_summary_links, log_in
+from tests.coordinator_helpers import error_summary_links
 from tests.factories import make_group
 from tests.test_api import api, token  # noqa: F401  (fixtures)
 from tests.test_scheduling import next_weekday
@@ -25,12 +25,6 @@ SPRING = date(2027, 2, 28)  # Sundays around the spring change of 2027 in Toront
 @pytest.fixture
 def group(actor):
     return make_group(actor, members=5)
-
-
-@pytest.fixture
-def signed_in(client, coordinator):
-    log_in(client)
-    return client
 
 
 def _series(group, actor, first: date, at: time = time(19), count: int = 4):
