@@ -85,6 +85,14 @@ class PromptPoster:
         waiting: list[PostResult] = []
         threads = self.threads if more is not None else min(self.threads, len(prompts))
         submitted = len(prompts)
+
+        def record_waiting() -> None:
+            if waiting:
+                batch = waiting[:]
+                waiting.clear()
+                record(batch)
+                results.extend(batch)
+
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="post") as pool:
             for prompt in prompts:
                 pool.submit(self._post_into, prompt, arrived)
@@ -100,18 +108,13 @@ class PromptPoster:
                     next_more = time.monotonic() + MORE_EVERY_SECONDS
                     idle = threads - (submitted - len(results) - len(waiting))
                     if idle >= min(IDLE_BEFORE_MORE, threads):
-                        if waiting:  # what is done is written first: a job holds only what it is posting
-                            record(waiting)
-                            results.extend(waiting)
-                            waiting = []
+                        record_waiting()  # what is done is written first: a job holds only what it is posting
                         for prompt in more(idle):
                             pool.submit(self._post_into, prompt, arrived)
                             submitted += 1
                 done = len(results) + len(waiting) == submitted
-                if waiting and (done or len(waiting) >= RECORD_EVERY_COUNT or time.monotonic() >= next_record):
-                    record(waiting)
-                    results.extend(waiting)
-                    waiting = []
+                if done or len(waiting) >= RECORD_EVERY_COUNT or time.monotonic() >= next_record:
+                    record_waiting()
                 if time.monotonic() >= next_record:
                     next_record = time.monotonic() + RECORD_EVERY_SECONDS
         return results
