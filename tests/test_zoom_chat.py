@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -111,20 +112,47 @@ def test_the_limit_is_shared_by_every_process(zoom_settings, redis_client, zoom_
                       range(21)))
     times = sorted(m["received_monotonic"] for m in zoom_sandbox.chat(meeting.id))
     assert len(times) == 21
-    assert times[-1] - times[0] >= 0.75  # 21 calls at 20/s need a second: never a burst
-    assert zoom_sandbox.stats().get("429_qps", 0) <= 1  # (one, if this machine stalled a call past its slot)
+    assert times[18] - times[0] < 0.5  # a quiet account's budget goes at once (the meeting's creation, a Medium
+    assert times[20] - times[0] >= 0.9  # call too, took one slot), and the rest waits for the window to move on
+    assert max(sum(1 for u in times if t <= u < t + 1) for t in times) <= 20  # as Zoom counts: per second
+    assert zoom_sandbox.stats().get("429_qps", 0) == 0
 
 
-def test_a_slot_too_far_away_is_refused_with_its_retry_time(redis_client):
-    limiter = RateLimiter(redis_client, "test", rate=2.0, max_wait=0.2)
-    assert limiter.reserve() == 0
+def test_meeting_creations_share_the_medium_budget_with_the_chat(zoom_settings, redis_client, zoom_sandbox, meeting):
+    settings = dataclasses.replace(zoom_settings, ZOOM_CHAT_RATE_PER_SECOND=2.0, ZOOM_CHAT_MAX_WAIT_SECONDS=0.2)
+    redis_client.flushdb()  # the fixture's own creation is forgotten
+    zoom = zoom_from_settings(settings, redis_client)
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "Question 1")
+    zoom.post_chat_message(HOST, meeting.chat_channel_id, "Question 2")
+    creates = zoom_sandbox.stats().get("call:create_meeting", 0)
+    with pytest.raises(ZoomRateLimited) as error:  # Zoom counts both as Medium: this second's two are spent
+        zoom.meetings.create(HOST, MeetingSpec(
+            topic="Rencontre", agenda="", start_time=datetime(2031, 5, 12, 23, tzinfo=timezone.utc),
+            duration_minutes=30, timezone="America/Toronto", passcode="Ab3dEf7hJk", chat_enabled=True))
+    assert 0.5 < error.value.retry_after <= 1 / 0.95
+    assert zoom_sandbox.stats().get("call:create_meeting", 0) == creates  # refused here, never sent
+
+
+def test_at_most_rate_slots_in_any_window(redis_client):
+    limiter = RateLimiter(redis_client, "test", rate=3.0, max_wait=0.2)
+    assert [limiter.reserve() for _ in range(3)] == [0, 0, 0]
     with pytest.raises(ZoomRateLimited) as error:
-        limiter.reserve()  # the next slot is 0.5 s away
-    assert 0.3 < error.value.retry_after <= 0.55  # 0.5 s at 2/s, plus the 5 % headroom
+        limiter.reserve()  # the first slot leaves the window 1 / 0.95 s after it was taken
+    assert 0.9 < error.value.retry_after <= 1 / 0.95
     limiter.pause(3)
     with pytest.raises(ZoomRateLimited) as error:
         limiter.reserve(max_wait=1)
     assert error.value.retry_after > 2.5
+
+
+def test_slots_stay_in_order_and_within_the_window(redis_client):
+    limiter = RateLimiter(redis_client, "order", rate=5.0, max_wait=4.0)
+    start = time.monotonic()
+    slots = [time.monotonic() - start + limiter.reserve() for _ in range(16)]
+    assert slots == sorted(slots)
+    window = 1 / 0.95
+    assert all(slots[i + 5] - slots[i] >= window - 0.02 for i in range(len(slots) - 5))
+    assert slots[-1] < 3 * window + 0.05  # 16 slots at 5 per window: the fourth window, no later
 
 
 def test_the_meeting_page_shows_the_chat_as_a_participant_sees_it(zoom, zoom_sandbox, meeting):

@@ -72,10 +72,11 @@ class Zoom:
                                   settings.ZOOM_OAUTH_URL)
         self.tokens = TokenSource(credentials, redis, timeout=settings.ZOOM_TIMEOUT_SECONDS)
         self.transport = ZoomTransport(settings.ZOOM_API_URL, self.tokens, settings.ZOOM_TIMEOUT_SECONDS)
-        self.meetings = ZoomMeetings(self.transport)
-        limiter = RateLimiter(redis, f"chat:{credentials.cache_key().rsplit(':', 1)[-1]}",
-                              settings.ZOOM_CHAT_RATE_PER_SECOND, settings.ZOOM_CHAT_MAX_WAIT_SECONDS)
-        self.chat = ChatPoster(self.transport, limiter)
+        # Zoom counts chat posts and meeting creations under one label (Medium), per account and per second.
+        medium = RateLimiter(redis, f"medium:{credentials.cache_key().rsplit(':', 1)[-1]}",
+                             settings.ZOOM_CHAT_RATE_PER_SECOND, settings.ZOOM_CHAT_MAX_WAIT_SECONDS)
+        self.meetings = ZoomMeetings(self.transport, medium)
+        self.chat = ChatPoster(self.transport, medium)
         self.hosts = HostPool(settings.ZOOM_HOSTS, redis, settings.ZOOM_HOST_DAILY_LIMIT)
 
     def post_chat_message(self, host_user: str, channel_id: str, text: str,

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from integrations.zoom.client import MeetingsEndpoint, ZoomTransport
 from integrations.zoom.exceptions import ZoomInvalidRequest
+from integrations.zoom.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -227,12 +228,18 @@ def changes_between(spec: MeetingSpec, current: MeetingInfo) -> dict[str, Any]:
 class ZoomMeetings:
     """The meeting calls the lifecycle (``service.domain.meetings``) uses."""
 
-    def __init__(self, transport: ZoomTransport):
+    def __init__(self, transport: ZoomTransport, medium: RateLimiter | None = None):
         self.transport = transport
         self.endpoint = MeetingsEndpoint(transport)
+        # The account's budget of Medium calls, shared with the chat posts (the other calls here are Light).
+        self.medium = medium
 
     def create(self, host_user: str, spec: MeetingSpec) -> MeetingInfo:
-        """``POST /users/{host}/meetings`` (201). Returns the meeting as created (without its start_url)."""
+        """``POST /users/{host}/meetings`` (201). Returns the meeting as created (without its start_url).
+
+        Waits for its slot in the Medium budget, or raises :class:`ZoomRateLimited` with the time to wait."""
+        if self.medium is not None:
+            self.medium.wait_for_slot()
         # Not zoomus's create(user_id=...): it would also put the host's address into the body.
         response = self.transport.expect(
             self.endpoint.post_request(f"/users/{quote(host_user, safe='@')}/meetings", data=spec.fields()), (201,))
