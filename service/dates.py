@@ -19,13 +19,18 @@ from service.i18n import locale_for
 # and the only one mail headers keep as it is (calendars.imip.header_safe folds every other white space).
 NO_BREAK_SPACE = "\u00a0"
 _SPACES = re.compile(r"\s")
+# Babel's fr_CA pattern is « HH 'h' mm » (« 09 h 05 »); the Office québécois de la langue française writes the hour
+# without a leading zero: « 9 h 05 ».
+_FRENCH_TIME = "H 'h' mm"
 
 
 def time_label(at: time | datetime, language: str) -> str:
     """A time of day as written in ``language``, in one unbreakable piece: '19 h 05' / '7:05 p.m.'.
 
     ``at`` is a wall-clock time, or a datetime shown in its own zone."""
-    return _SPACES.sub(NO_BREAK_SPACE, format_time(at, format="short", locale=locale_for(language)))
+    locale = locale_for(language)
+    pattern = _FRENCH_TIME if locale.startswith("fr") else "short"
+    return _SPACES.sub(NO_BREAK_SPACE, format_time(at, format=pattern, locale=locale))
 
 
 def clock_label(moment: datetime, zone: str, language: str) -> str:

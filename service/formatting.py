@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_timezone_name
@@ -53,3 +53,23 @@ class LocalMoments:
         if self.with_time:
             return "; ".join(local_datetime(m, self.zone, language, "long") for m in self.moments)
         return ", ".join(local_date(m, self.zone, language, "long") for m in self.moments)
+
+
+@dataclass(frozen=True)
+class WallTime:
+    """A wall-clock time as a message parameter: « 2 h 30 » / "2:30 a.m."."""
+
+    at: time
+
+    def localised(self, language: str) -> str:
+        return wall_time(self.at, language)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar day as a message parameter: « 14 mars 2027 » / "March 14, 2027"."""
+
+    day: date
+
+    def localised(self, language: str) -> str:
+        return format_date(self.day, "long", locale=locale_for(language))

@@ -26,6 +26,14 @@ def test_a_time_label_is_one_unbreakable_piece(language, expected):
     assert time_label(time(19, 5), language) == expected
 
 
+@pytest.mark.parametrize("at, french, english", [(time(9, 5), "9\u00a0h\u00a005", "9:05\u00a0a.m."),
+                                                  (time(0, 30), "0\u00a0h\u00a030", "12:30\u00a0a.m.")])
+def test_a_french_hour_has_no_leading_zero(at, french, english):
+    """« 9 h 05 », as the Office québécois de la langue française writes it (Babel's fr_CA says « 09 h 05 »)."""
+    assert time_label(at, "fr") == french
+    assert time_label(at, "en") == english
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_place_that_writes_a_time_uses_the_same_label(language):
     """Pages (formatting filters), polls, letters and the agenda: the time inside each is unbreakable."""

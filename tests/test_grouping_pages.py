@@ -35,7 +35,7 @@ def test_the_page_proposes_shows_names_and_local_slots_never_addresses(signed_in
     assert 'value="Pédiatrie 1"' in page and 'value="Urgence 1"' in page  # default names: team and number
     # Times written as everywhere else, and kept whole when the column wraps (non-breaking spaces).
     assert "mardi de 12\u00a0h\u00a000 à 13\u00a0h\u00a000" in page
-    assert "jeudi de 08\u00a0h\u00a000 à 09\u00a0h\u00a000" in page
+    assert "jeudi de 8\u00a0h\u00a000 à 9\u00a0h\u00a000" in page
     assert "Règles respectées" in page and "Hors groupe" in page
     assert "Moins de quatre personnes disponibles parlent sa langue." in page
 

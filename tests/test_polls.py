@@ -253,10 +253,13 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing(app, api, group, actor
                 "occurrence_count": 60})
     assert gap["local_time_nonexistent"]["field"] == "slots-0-local_time"
     assert gap["local_time_ambiguous"]["field"] == "slots-1-local_time"
-    assert "n’existe pas" in gap["local_time_nonexistent"]["message"]
+    assert re.match(r"À 2\u00a0h\u00a030, le \d+ mars 20\d\d, cette heure n’existe pas",
+                    gap["local_time_nonexistent"]["message"])
+    assert re.match(r"À 1\u00a0h\u00a030, le \d+ novembre 20\d\d, cette heure existe deux fois",
+                    gap["local_time_ambiguous"]["message"])
     english = post({"slots": [{"weekday": 7, "local_time": "02:30"}, {"weekday": 7, "local_time": "01:30"}],
                     "occurrence_count": 60}, "en")
-    assert "does not exist" in english["local_time_nonexistent"]["message"]
+    assert re.match(r"On March \d+, 20\d\d, 2:30\u00a0a\.m\. does not exist", english["local_time_nonexistent"]["message"])
     assert "twice" in english["local_time_ambiguous"]["message"]
     assert db.session.scalar(select(func.count()).select_from(Poll)) == 0
     assert db.session.scalar(select(func.count()).select_from(PollLetter)) == 0

@@ -53,7 +53,7 @@ def test_a_member_answers_in_french_from_the_link_in_their_email(app, actor, app
         page.get_by_role("heading", name="Quelques réponses sont à revoir").wait_for()
         assert page.get_by_role("group", name="mardi à 12 h 00, 30 min").get_by_label("Oui").is_checked()
         screenshot(page, "poll-answer-error-fr")
-        page.get_by_role("group", name="vendredi à 08 h 00, 30 min").get_by_label("Non").check()
+        page.get_by_role("group", name="vendredi à 8 h 00, 30 min").get_by_label("Non").check()
         page.get_by_role("button", name="Enregistrer mes réponses").click()
         page.get_by_text("Merci! Vos réponses sont enregistrées.").wait_for()
         assert page.get_by_role("group", name="mercredi à 19 h 30, 30 min").get_by_label("Si nécessaire").is_checked()

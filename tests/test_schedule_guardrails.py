@@ -134,7 +134,7 @@ def test_the_series_dates_are_shown_with_the_change_of_time_before_anything_is_s
     assert response.status_code == 200
     assert re.findall(r'data-occurrence="([\d-]+)"', page) == ["2027-02-28", "2027-03-07", "2027-03-14", "2027-03-21"]
     assert page.count("data-dst-change") == 1 and "Changement d’heure : heure avancée de l’Est" in page
-    assert "02\u00a0h\u00a030 n’existe pas ce jour-là : la rencontre commencerait à 03\u00a0h\u00a030" in page
+    assert "2\u00a0h\u00a030 n’existe pas ce jour-là : la rencontre commencerait à 3\u00a0h\u00a030" in page
     assert 'name="series-daylight_saving_confirmed"' in page  # asked, not yet answered
     assert "Planifier ces 4 rencontres" in page
     assert db.session.execute(select(SessionSeries)).first() is None

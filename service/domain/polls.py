@@ -27,6 +27,7 @@ from service.domain.errors import DomainError, Violation, refuse
 from service.domain.occurrences import LocalTimeIssue, occurrences
 from service.domain.poll_choice import Answer, Slot, Tally, leading_slot, ranking, tally
 from service.extensions import db
+from service.formatting import Day, WallTime
 from service.i18n import N_
 from service.models import (
     ActorKind,
@@ -107,7 +108,7 @@ def _dst_violations(slot: Slot, days: list[date], zone: str, field: str) -> list
         message = N_("À %(time)s, le %(date)s, cette heure existe deux fois (retour à l’heure normale) : "
                      "choisissez une autre heure.")
         code = "local_time_ambiguous"
-    return [Violation(code, message, field, {"time": slot.local_time.strftime("%H:%M"), "date": first.day.isoformat()})]
+    return [Violation(code, message, field, {"time": WallTime(slot.local_time), "date": Day(first.day)})]
 
 
 def check_draft(group: Group, draft: PollDraft, now: datetime) -> list[Violation]:
