@@ -64,3 +64,13 @@ def watch_errors(page) -> list[str]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     return errors
+
+
+def log_in_as_coordinator(page, server: str, language: str, email: str = "coordination@exemple.ca",
+                          name: str = "Camille Coord") -> None:
+    """Through the local sign-in form (the embedded default), in ``language``; ends on the coordinator's home."""
+    page.goto(f"{server}/coordination/connexion?lang={language}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=display_name]", name)
+    page.locator("form[action$='/connexion/locale'] [type=submit]").click()
+    page.wait_for_url(f"{server}/coordination/")

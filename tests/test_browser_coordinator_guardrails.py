@@ -14,7 +14,7 @@ from service.domain.clock import now_utc
 from service.extensions import db
 from service.models import Invite, InviteStatus, MeetingStatus, Prompt, PromptStatus, SessionStatus
 from service.protocol import SessionKind
-from tests.browser import PHONE, chromium, live_server, screenshot, watch_errors
+from tests.browser import PHONE, chromium, live_server, log_in_as_coordinator, screenshot, watch_errors
 from tests.factories import make_group
 from tests.test_scheduling import next_weekday
 
@@ -50,14 +50,6 @@ def groups(app, actor):
     return group, kickoff, other, series.sessions[2]
 
 
-def _log_in(page, base: str, language: str) -> None:
-    page.goto(f"{base}/language/{language}?next=/coordination/connexion")
-    page.fill("#email", "coordination@exemple.ca")
-    page.fill("#display_name", "Camille Coord")
-    page.locator("form[action$='/connexion/locale'] [type=submit]").click()
-    page.wait_for_url(f"{base}/coordination/")
-
-
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_changed_pages_at_both_widths(settings, groups, language):
     group, kickoff, other, moved = groups
@@ -73,7 +65,7 @@ def test_the_changed_pages_at_both_widths(settings, groups, language):
             entry = page.locator("[data-coordinator-entry]")
             assert entry.is_visible()
             screenshot(page, f"w17b-home-{name}")
-            _log_in(page, base, language)
+            log_in_as_coordinator(page, base, language)
             screenshot(page, f"w17b-groups-{name}")
 
             # The group page: the kick-off over (with its follow-up), the series' statuses once, the moved

@@ -6,19 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, PHONE, chromium, live_server, screenshot, watch_errors
+from tests.browser import CHROMIUM, PHONE, chromium, live_server, log_in_as_coordinator, screenshot, watch_errors
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium package")]
 
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _log_in(page, server, coordinator, language):
-    page.goto(f"{server}/coordination/connexion?lang={language}")
-    page.fill("input[name=email]", coordinator.email)
-    page.fill("input[name=display_name]", coordinator.display_name)
-    page.locator("form[action$='/connexion/locale'] [type=submit]").click()
 
 
 def _box(page, selector):
@@ -31,7 +24,7 @@ def test_the_programme_menu_opens_inside_a_phones_screen_and_every_page_keeps_to
     with live_server(settings) as server, chromium() as browser:
         phone = browser.new_context(viewport=PHONE).new_page()
         errors = watch_errors(phone)
-        _log_in(phone, server, coordinator, language)
+        log_in_as_coordinator(phone, server, language, coordinator.email, coordinator.display_name)
         phone.goto(f"{server}/coordination/")
         phone.locator(".nav-menu > summary").click()
         links = phone.locator(".nav-menu__links a")
@@ -45,7 +38,7 @@ def test_the_programme_menu_opens_inside_a_phones_screen_and_every_page_keeps_to
         assert errors == []
 
         desktop = browser.new_context(viewport=DESKTOP).new_page()
-        _log_in(desktop, server, coordinator, language)
+        log_in_as_coordinator(desktop, server, language, coordinator.email, coordinator.display_name)
         header = _box(desktop, ".site-header__inner")
         for path in ("/coordination/", "/coordination/volontaires", "/coordination/organisation",
                      "/coordination/soutien", "/coordination/groupes/proposer"):
@@ -61,7 +54,7 @@ def test_the_import_report_stays_inside_a_phones_screen(app, settings, coordinat
                     "Inconnue,inconnue@exemple.ca,fr,cardiologie-pediatrique-de-nuit\n", encoding="utf-8")
     with live_server(settings) as server, chromium() as browser:
         phone = browser.new_context(viewport=PHONE).new_page()
-        _log_in(phone, server, coordinator, "fr")
+        log_in_as_coordinator(phone, server, "fr", coordinator.email, coordinator.display_name)
         phone.goto(f"{server}/coordination/volontaires")
         phone.set_input_files("input[type=file]", str(rows))
         phone.locator("form[action$='/importer'] [type=submit]").click()

@@ -15,7 +15,7 @@ import pytest
 from service.domain import polls
 from service.domain.clock import now_utc
 from service.domain.poll_choice import Slot
-from tests.browser import CHROMIUM, LAPTOP, PHONE, chromium, live_server, screenshot, watch_errors
+from tests.browser import CHROMIUM, LAPTOP, PHONE, chromium, live_server, log_in_as_coordinator, screenshot, watch_errors
 from tests.factories import make_group
 from tests.fixtures.invites import run_mail_jobs
 
@@ -103,3 +103,32 @@ def test_the_kickoff_console_keeps_the_poll_counts_live(app, actor, app_settings
         assert "3 ont répondu, 1 pas encore." in poll_section.inner_text()
         assert rows.first.locator("td").all_inner_texts() == ["2", "0", "1"]
         assert errors == []
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_slot_across_the_clock_change_is_refused_in_the_coordinators_words(app, actor, app_settings, language):
+    """« À 2 h 30, le 14 mars 2027 » — not « 02:30 » and « 2027-03-14 »; and nothing is sent."""
+    group = make_group(actor, members=4)
+    expected = (r"À 2\u00a0h\u00a030, le \d+ mars 20\d\d, cette heure n’existe pas" if language == "fr"
+                else r"On March \d+, 20\d\d, 2:30\u00a0a\.m\. does not exist")
+    with live_server(app_settings) as server, chromium() as browser:
+        for width, viewport in (("desktop", LAPTOP), ("phone", PHONE)):
+            context = browser.new_context(viewport=viewport)
+            page = context.new_page()
+            errors = watch_errors(page)
+            log_in_as_coordinator(page, server, language)
+            page.goto(f"{server}/coordination/groupes/{group.id}/sondages/nouveau")
+            page.select_option("#slot_0-weekday", "7")
+            page.fill("#slot_0-local_time", "02:30")
+            page.select_option("#slot_1-weekday", "3")
+            page.fill("#slot_1-local_time", "12:00")
+            page.fill("#occurrence_count", "60")
+            page.locator("form [type=submit]").last.click()
+            page.locator("[data-error-summary]").wait_for()
+            message = page.get_by_text(re.compile(expected)).first
+            assert message.is_visible()
+            assert "02:30" not in message.inner_text()
+            screenshot(page, f"poll-new-dst-{language}-{width}")
+            assert [e for e in errors if "status of 422" not in e] == []
+            context.close()
+    assert polls.polls_of(group) == []  # refused: no poll, no letter
