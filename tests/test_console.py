@@ -89,8 +89,20 @@ def test_a_console_read_in_english_shows_its_dates_times_and_zone_in_english(cli
     q1 = next(step for step in data["state"]["steps"] if step["key"] == "q1")
     assert q1["due_label"] == "7:03\u00a0p.m." and q1["chat_label"] == "Will be posted in the chat"
     assert "If someone seems to be in distress" in page and "Suicide Crisis Helpline" in page  # the help panel
-    # The protocol's words stay in the session's language: the chat receives them in it.
+    # What the chat receives stays in the session's language; the titles and the guidance follow the viewer.
     assert "Que trouvez-vous le plus difficile?" in page
+    assert "Round table — Question 1" in page and "Tour de table — Question 1" not in page
+    assert "Welcome each person." in page and "For you" in page and "Pour vous" not in page
+
+
+def test_a_console_read_in_french_of_an_english_session_guides_in_french(client, session, token):
+    session.language = "en"
+    db.session.commit()
+    page = client.get(f"/m/{token}?lang=fr").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "What do you find the most difficult?" in page  # as the chat shows it
+    assert "Tour de table — Question 1" in page and "Round table — Question 1" not in page
+    assert "Accueillez chaque personne" in page and "Welcome each person." not in page
 
 
 def test_the_console_keeps_the_language_its_viewer_chose_in_its_polls_forms_and_redirects(client, session, token):

@@ -207,6 +207,33 @@ def test_console_in_english_at_both_widths(server, browser, actor, settings):
     context.close()
 
 
+@pytest.mark.parametrize("session_language, viewer", [("fr", "en"), ("en", "fr")])
+def test_a_console_read_in_the_other_language_guides_in_it_and_shows_the_chat_as_posted(
+        server, browser, actor, settings, session_language, viewer):
+    session = schedule(actor, language=session_language)
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.goto(console_url(server, settings, session) + f"?lang={viewer}")
+    start = "The session starts now" if viewer == "en" else "La rencontre commence maintenant"
+    page.get_by_role("button", name=start).click()
+    panel = page.locator('[data-step-panel="welcome"]')
+    panel.wait_for(state="visible")
+    title, guidance = ("Welcome and centring", "Welcome each person.") if viewer == "en" else (
+        "Accueil et centrage", "Accueillez chaque personne.")
+    assert panel.locator("[data-step-title]").inner_text() == title
+    assert guidance in panel.locator(".guidance").inner_text()
+    chat = panel.locator(".chat-text blockquote")
+    assert ("Bienvenue" in chat.inner_text()) == (session_language == "fr")  # as the members read it in the chat
+    assert chat.get_attribute("lang") == session_language  # and read aloud in its own language
+    screenshot(page, f"console-{session_language}-session-read-in-{viewer}-laptop")
+    page.set_viewport_size(PHONE)
+    assert page.locator("[data-bar-title]").inner_text() == title
+    screenshot(page, f"console-{session_language}-session-read-in-{viewer}-phone", full_page=False)
+    assert errors == []
+    context.close()
+
+
 def test_a_member_who_leaves_drops_out_of_an_open_console_at_the_next_poll(server, browser, actor, settings):
     session = schedule(actor)
     context = browser.new_context(viewport=LAPTOP)

@@ -4,9 +4,10 @@ The words (titles, questions, guidance) come from the timeline and never change 
 chat statuses come from the prompt rows the worker posts from, so the console and the chat never disagree. The
 browser receives absolute UTC times and the server's clock, and computes every countdown itself.
 
-The protocol's words are in the session's language (the chat's); what the console itself says — clock times,
-statuses, whose turn it is, the help panel — is in ``language``, the viewer's (the session's unless they chose
-the other one).
+What the chat receives (the posted texts, the question in play, the key message) is in the session's language;
+what the console itself says — the steps' titles and guidance (``service.moderator.view``), clock times, statuses,
+whose turn it is, the help panel — is in ``language``, the viewer's (the session's unless they chose the other
+one).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from service.extensions import db
 from service.i18n import N_, gettext
 from service.models import GroupSession, MeetingStatus, Organisation, SessionStatus
 from service.moderator.state import ConsoleStep, console_steps, plan_version, snapshot
-from service.protocol import SessionKind, SupportResource, distress_guidance, support_resources
+from service.protocol import SessionKind, SupportResource, Timeline, distress_guidance, support_resources
 
 # Before the start, "+2 minutes" (a late start) is offered this many seconds ahead; "end" only once it runs.
 SOON = 15 * 60
@@ -100,10 +100,9 @@ class ConsoleView:
 
 
 def console_view(session: GroupSession, now: datetime, settings: Settings, language: str) -> ConsoleView:
-    """``language``: the viewer's, in which the console's own words, every date and time and the help panel are
-    shown; the protocol's words (the steps, what the chat receives) stay in the session's language."""
-    timeline = timeline_for(session)
-    steps = console_steps(session, timeline)
+    """``language``: the viewer's, in which the console's own words, the steps' titles and guidance, every date
+    and time and the help panel are shown; what the chat receives stays in the session's language."""
+    steps = console_steps(session, _for_the_viewer(timeline_for(session), session, language))
     zone = session.timezone
     organisation = db.session.get(Organisation, session.group.organisation_id)
     meeting = session.zoom_meeting
@@ -128,6 +127,19 @@ def console_view(session: GroupSession, now: datetime, settings: Settings, langu
         poll_seconds=settings.CONSOLE_POLL_SECONDS,
         now=now,
     )
+
+
+def _for_the_viewer(timeline: Timeline, session: GroupSession, language: str) -> Timeline:
+    """The words for the moderator alone — each step's title and its "For you" guidance — in the viewer's
+    language; what the chat receives (the posted text, the question in play, the key message) stays in the
+    session's, since that is what the members read in the meeting."""
+    if language == timeline.language:
+        return timeline
+    viewer = {step.key: step for step in timeline_for(session, language).steps}
+    return replace(timeline, steps=tuple(
+        replace(step, title=viewer[step.key].title, moderator_text=viewer[step.key].moderator_text)
+        if step.key in viewer else step
+        for step in timeline.steps))
 
 
 def countdown(seconds: float) -> str:
