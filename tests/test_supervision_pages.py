@@ -175,6 +175,10 @@ def test_the_api(api, app, actor):
     created = api.post("/organisation/supervisors", json={"display_name": "Sophie Lavoie",
                                                           "email": "sophie@acsm.example", "language": "fr"})
     assert created.status_code == 201 and isinstance(created.get_json()["id"], int)
+    assert created.get_json()["link_delivery"] == "sending"
+    again = api.post(f"/organisation/supervisors/{created.get_json()['id']}/link")
+    assert again.status_code == 200 and again.get_json()["link_delivery"] == "sending"
+    assert api.post("/organisation/supervisors/999999/link").status_code == 404
     assert api.post("/organisation/supervisors", json={"display_name": "Sophie", "email": "SOPHIE@acsm.example"}
                     ).status_code == 422
     group = make_group(actor, members=5, trained=1)

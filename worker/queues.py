@@ -164,8 +164,12 @@ def enqueue_supervisor_welcome(supervisor_id: int, pipe: Pipeline | None = None)
     from rq import Retry
 
     job = Queue.prepare_data("worker.jobs.practice.welcome_supervisor", args=(supervisor_id,),
-                             job_id=f"supervisor-welcome-{supervisor_id}", result_ttl=3600, retry=Retry(max=3))
+                             job_id=supervisor_welcome_job_id(supervisor_id), result_ttl=3600, retry=Retry(max=3))
     _enqueue_together(queue(MAIL), [job], pipe)
+
+
+def supervisor_welcome_job_id(supervisor_id: int) -> str:
+    return f"supervisor-welcome-{supervisor_id}"
 
 
 def consent_letter_job_id(kind: str, person_id: int) -> str:

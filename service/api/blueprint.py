@@ -90,6 +90,8 @@ OPERATIONS = [
     Operation("POST", "/organisation/supervisors", p.add_supervisor,
               "Name a supervisor: they get their personal link by e-mail and join the community of practice",
               s.SupervisorIn, "Supervisor", 201),
+    Operation("POST", "/organisation/supervisors/<int:supervisor_id>/link", p.send_link_again,
+              "Send a supervisor the e-mail with their link again (the same link)", response="Supervisor"),
     Operation("DELETE", "/organisation/supervisors/<int:supervisor_id>", p.remove_supervisor,
               "Remove a supervisor: their link stops working; open requests stay with the others", status=204),
     Operation("GET", "/practice", p.get_practice,

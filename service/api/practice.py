@@ -11,7 +11,7 @@ from flask import jsonify
 from service.api.controllers import _actor, _coordinator, authenticated, body
 from service.api.representations import scheduled_json, series_json
 from service.api.schemas import PracticeSeriesIn, SupervisorIn
-from service.domain import practice, supervisors
+from service.domain import practice, supervisor_links, supervisors
 from service.domain.scheduling import SeriesPlan, cancel_series
 from service.models import Supervisor
 
@@ -24,6 +24,8 @@ def supervisor_json(supervisor: Supervisor) -> dict:
         "language": supervisor.language,
         # Also a member of this many of the organisation's groups: allowed, shown.
         "member_of_groups": supervisors.also_in_groups(supervisor),
+        # The e-mail with their link: sending, sent or refused (null: named before this was recorded).
+        "link_delivery": state.value if (state := supervisor_links.link_delivery(supervisor)) else None,
     }
 
 
@@ -43,6 +45,13 @@ def add_supervisor():
     data = body(SupervisorIn)
     supervisor = supervisors.add_supervisor(_organisation_id(), data.display_name, data.email, data.language, _actor())
     return jsonify(supervisor_json(supervisor)), 201
+
+
+@authenticated
+def send_link_again(supervisor_id: int):
+    supervisor = supervisors.supervisor_for(_organisation_id(), supervisor_id)
+    supervisor_links.send_again(supervisor, _actor())
+    return jsonify(supervisor_json(supervisor))
 
 
 @authenticated

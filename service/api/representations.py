@@ -214,7 +214,9 @@ RESPONSE_SCHEMAS = {
                       "description": "what scheduling it would ask to confirm (the field names the flag)"}}},
     "Supervisor": {"type": "object", "properties": {
         "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
-        "language": {"type": "string"}, "member_of_groups": {"type": "integer"}}},
+        "language": {"type": "string"}, "member_of_groups": {"type": "integer"},
+        "link_delivery": {"enum": ["sending", "sent", "refused", None],
+                          "description": "the e-mail with their personal link"}}},
     "PollSummary": {"type": "object", "properties": {
         "id": {"type": "integer"}, "status": {"enum": ["open", "decided", "closed"]},
         "closes_at": {"type": "string"}, "series_id": {"type": ["integer", "null"]}}},

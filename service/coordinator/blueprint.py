@@ -75,6 +75,8 @@ _route("/groupes/<int:group_id>/series/<int:series_id>/annuler", "cancel_series"
 # Supporting the moderators: supervisors, the community of practice, the load threshold (coordinator/practice.py).
 _route("/soutien", "practice", practice.page)
 _route("/soutien/superviseures", "add_supervisor", practice.add_supervisor, ("POST",))
+_route("/soutien/superviseures/<int:supervisor_id>/lien", "send_supervisor_link", practice.send_link_again,
+       ("POST",))
 _route("/soutien/superviseures/<int:supervisor_id>/retrait", "remove_supervisor", practice.remove_supervisor,
        ("POST",))
 _route("/soutien/reglages", "practice_settings", practice.save_settings, ("POST",))

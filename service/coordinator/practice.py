@@ -25,12 +25,13 @@ from service.coordinator.forms import (
     timezone_choices,
 )
 from service.coordinator.identity import actor, current_coordinator, language
-from service.domain import organisation_settings, practice, scheduling, supervisors
+from service.domain import organisation_settings, practice, scheduling, supervisor_links, supervisors
 from service.domain.clock import next_weekday_on_or_after, now_utc
 from service.domain.debrief_retention import monthly_counts
 from service.domain.errors import DomainError, NotFound
 from service.domain.scheduling import SeriesPlan
 from service.extensions import db
+from service.formatting import local_date
 from service.i18n import locale_for
 from service.models import Organisation
 
@@ -90,6 +91,7 @@ def _render(forms, general=(), status=200):
     return render_template(
         "coordinator/practice.html", forms=forms, general_errors=list(general), supervisors=people,
         in_groups={s.id: supervisors.also_in_groups(s) for s in people},
+        links={s.id: _link_line(s, organisation.timezone) for s in people},
         communities=[(group, practice.hierarchy_notes(group)) for group in communities.values()],
         sessions=practice.practice_sessions(organisation.id, now_utc(), upcoming_only=True)[:8],
         series=practice.active_series(organisation.id),
@@ -114,6 +116,34 @@ def add_supervisor():
         return _render(forms, place_errors(form, error, language()), 422)
     flash(_("%(name)s fait maintenant partie des personnes superviseures : un courriel lui transmet le lien de sa "
             "page, et la communauté de pratique l’accueille.", name=form.display_name.data.strip()), "success")
+    return redirect(url_for("coordinator.practice") + "#superviseures")
+
+
+def _link_line(supervisor, zone: str) -> tuple[str, str] | None:
+    """Where the e-mail with the supervisor's link stands: (state, sentence), or None when nothing was recorded."""
+    state = supervisor_links.link_delivery(supervisor)
+    if state is None:
+        return None
+    if state is supervisor_links.LinkDelivery.SENT:
+        day = local_date(supervisor.link_sent_at, zone, language(), "long")
+        return state.value, _("Lien envoyé par courriel le %(date)s.", date=day)
+    if state is supervisor_links.LinkDelivery.REFUSED:
+        return state.value, _("Le serveur de courriel a refusé cette adresse : vérifiez-la. Pour la corriger, "
+                              "retirez la personne et nommez-la de nouveau.")
+    return state.value, _("Envoi du lien par courriel en cours.")
+
+
+def send_link_again(supervisor_id: int):
+    form = ConfirmRemovalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        supervisor = supervisors.supervisor_for(_organisation().id, supervisor_id)
+    except NotFound:
+        abort(404)
+    supervisor_links.send_again(supervisor, actor())
+    flash(_("%(name)s va recevoir de nouveau le lien de sa page par courriel.", name=supervisor.display_name),
+          "success")
     return redirect(url_for("coordinator.practice") + "#superviseures")
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service.domain import practice
+from service.domain import practice, supervisor_links
 from service.domain.audit import Actor, record
 from service.domain.errors import DomainError, NotFound, Violation
 from service.domain.rules import MemberDraft, check_member, clean_text, email_key, normalise_email
-from service.effects import after_commit
 from service.extensions import db
 from service.i18n import N_
 from service.models import Group, Member, MemberStatus, Supervisor, TalkRequest
@@ -35,17 +34,10 @@ def add_supervisor(organisation_id: int, display_name: str, email: str, language
     db.session.add(supervisor)
     db.session.flush()
     record(actor, "supervisor.added", "supervisor", supervisor.id, organisation_id=organisation_id)
-    supervisor_id = supervisor.id
-    after_commit(db.session(), lambda pipe: _enqueue_welcome(supervisor_id, pipe))
+    supervisor_links.request(supervisor)
     db.session.commit()
     practice.sync_organisation(organisation_id)  # they join the community (and its series) at once
     return supervisor
-
-
-def _enqueue_welcome(supervisor_id: int, pipe) -> None:
-    from worker import queues
-
-    queues.enqueue_supervisor_welcome(supervisor_id, pipe)
 
 
 def supervisor_for(organisation_id: int, supervisor_id: object) -> Supervisor:

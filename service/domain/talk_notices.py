@@ -21,6 +21,7 @@ from calendars.imip import parse_mailbox
 from config import Settings
 from integrations.mail import MailTransport, PermanentMailError, TemporaryMailError, transport_from_settings
 from service import links
+from service.domain import supervisor_links
 from service.domain.clock import now_utc
 from service.extensions import current_settings, db
 from service.i18n import N_, gettext
@@ -96,17 +97,21 @@ def compose_welcome(supervisor: Supervisor, settings: Settings, now: datetime) -
 
 def welcome_supervisor(supervisor_id: int, transport: MailTransport | None = None,
                        now: datetime | None = None) -> str:
-    """The new supervisor's personal link (their page has no other door). A temporary failure raises: RQ retries."""
+    """The new supervisor's personal link (their page has no other door). A temporary failure raises: RQ retries,
+    then the sweep (``service.domain.supervisor_links``); the coordinator's page shows where it stands."""
     supervisor = db.session.get(Supervisor, supervisor_id)
-    if supervisor is None or not supervisor.link_nonce:
+    if not supervisor_links.is_wanted(supervisor):
         return "nothing"
     settings = current_settings()
     transport = transport or transport_from_settings(settings)
+    now = now or now_utc()
     try:
-        transport.send(compose_welcome(supervisor, settings, now or now_utc()))
+        transport.send(compose_welcome(supervisor, settings, now))
     except PermanentMailError as error:
-        log.error("supervisor %s: welcome refused for good (%s)", supervisor.id, error.reason)
+        log.error("supervisor %s: the e-mail with their link was refused for good (%s)", supervisor.id, error.reason)
+        supervisor_links.refused(supervisor, now_utc())
         return "failed"
+    supervisor_links.sent(supervisor, now_utc())
     return "sent"
 
 

@@ -36,6 +36,11 @@ class Supervisor(Base):
     # Part of the personal link; removing the supervisor empties it, which revokes the link.
     link_nonce: Mapped[str] = mapped_column(String(32), default=new_supervisor_nonce)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The e-mail with their link (``service.domain.supervisors.link_delivery``): when it was last asked for (on
+    # joining, or the coordinator's « send again »), when the mail server accepted it, when it refused the address.
+    link_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    link_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PracticeOptOut(Base):

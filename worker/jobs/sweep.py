@@ -7,7 +7,8 @@
 - invitations and Zoom meetings whose next attempt is due are enqueued again;
 - requests to talk whose e-mail to the supervisors is due again are enqueued; every 10 minutes the communities
   of practice are brought up to date (a moderator's 8 weeks pass without any change to trigger it);
-- welcome-and-consent e-mails whose job Redis lost are enqueued again (``worker.jobs.consent``);
+- welcome-and-consent e-mails whose job Redis lost are enqueued again (``worker.jobs.consent``), and so are the
+  supervisors' link e-mails (``worker.jobs.practice``);
 - polls: closing, the 48-hour reminder (once), their e-mails due, answers no longer needed (``worker.jobs.polls``);
 - once an hour, what is no longer needed is deleted (``service.domain.retention``).
 """
@@ -26,7 +27,7 @@ from worker import queues
 from worker.claims import attempted_by, dead_claimers
 from worker.jobs.consent import resend_lost_letters
 from worker.jobs.invites import retry_due_invites
-from worker.jobs.practice import sync_every_organisation
+from worker.jobs.practice import resend_lost_links, sync_every_organisation
 from worker.jobs.polls import sweep_polls
 from worker.timetable import Timetable
 
@@ -61,6 +62,7 @@ def sweep() -> dict[str, int]:
         summary["practice_synced"] = sync_every_organisation()
     summary.update(sweep_polls())
     summary["consent_letters"] = resend_lost_letters()
+    summary["supervisor_links"] = resend_lost_links()
     if redis.set("entre_pairs:retention_ran", 1, nx=True, ex=RETENTION_EVERY_SECONDS):
         report = retention.run(now, settings.RETENTION_DAYS)
         log.info("retention: %s", report)
