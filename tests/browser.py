@@ -74,3 +74,14 @@ def log_in_as_coordinator(page, server: str, language: str, email: str = "coordi
     page.fill("input[name=display_name]", name)
     page.locator("form[action$='/connexion/locale'] [type=submit]").click()
     page.wait_for_url(f"{server}/coordination/")
+
+
+def coordinator_pages_at_both_widths(browser, server: str, language: str) -> Iterator[tuple[str, object, list[str]]]:
+    """A signed-in coordinator's page at laptop width, then at phone width: ``(width, page, errors)`` each."""
+    for width, viewport in (("desktop", LAPTOP), ("phone", PHONE)):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        errors = watch_errors(page)
+        log_in_as_coordinator(page, server, language)
+        yield width, page, errors
+        context.close()

@@ -15,7 +15,8 @@ import pytest
 from service.domain import polls
 from service.domain.clock import now_utc
 from service.domain.poll_choice import Slot
-from tests.browser import CHROMIUM, LAPTOP, PHONE, chromium, live_server, log_in_as_coordinator, screenshot, watch_errors
+from tests.browser import (CHROMIUM, LAPTOP, PHONE, chromium, coordinator_pages_at_both_widths, live_server, screenshot,
+                           watch_errors)
 from tests.factories import make_group
 from tests.fixtures.invites import run_mail_jobs
 
@@ -112,11 +113,7 @@ def test_a_slot_across_the_clock_change_is_refused_in_the_coordinators_words(app
     expected = (r"À 2\u00a0h\u00a030, le \d+ mars 20\d\d, cette heure n’existe pas" if language == "fr"
                 else r"On March \d+, 20\d\d, 2:30\u00a0a\.m\. does not exist")
     with live_server(app_settings) as server, chromium() as browser:
-        for width, viewport in (("desktop", LAPTOP), ("phone", PHONE)):
-            context = browser.new_context(viewport=viewport)
-            page = context.new_page()
-            errors = watch_errors(page)
-            log_in_as_coordinator(page, server, language)
+        for width, page, errors in coordinator_pages_at_both_widths(browser, server, language):
             page.goto(f"{server}/coordination/groupes/{group.id}/sondages/nouveau")
             page.select_option("#slot_0-weekday", "7")
             page.fill("#slot_0-local_time", "02:30")
@@ -130,5 +127,4 @@ def test_a_slot_across_the_clock_change_is_refused_in_the_coordinators_words(app
             assert "02:30" not in message.inner_text()
             screenshot(page, f"poll-new-dst-{language}-{width}")
             assert [e for e in errors if "status of 422" not in e] == []
-            context.close()
     assert polls.polls_of(group) == []  # refused: no poll, no letter

@@ -124,8 +124,7 @@ def test_the_sweep_sends_again_a_link_whose_job_was_lost_or_failed(app, actor, s
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_support_page_shows_each_link_at_both_widths(app, actor, app_settings, smtp, language):
-    from tests.browser import (ARTIFACTS, LAPTOP, PHONE, chromium, live_server, log_in_as_coordinator, screenshot,
-                               watch_errors)
+    from tests.browser import ARTIFACTS, chromium, coordinator_pages_at_both_widths, live_server, screenshot
 
     smtp.recorder.refuse_recipients["ancienne@acsm.example"] = "550 5.1.1 No such user"
     sent = _add(actor)
@@ -135,11 +134,7 @@ def test_the_support_page_shows_each_link_at_both_widths(app, actor, app_setting
     sending = supervisors.add_supervisor(actor.organisation_id, "Marc Roy", "marc@acsm.example", "en", actor)
     states = {"Sophie Lavoie": "sent", "Louise Tremblay": "refused", "Marc Roy": "sending"}
     with live_server(app_settings) as server, chromium() as browser:
-        for width, viewport in (("desktop", LAPTOP), ("phone", PHONE)):
-            context = browser.new_context(viewport=viewport)
-            page = context.new_page()
-            errors = watch_errors(page)
-            log_in_as_coordinator(page, server, language)
+        for width, page, errors in coordinator_pages_at_both_widths(browser, server, language):
             page.goto(f"{server}/coordination/soutien#superviseures")
             for name, state in states.items():
                 row = page.locator(".supervision-list > li", has_text=name)
@@ -152,5 +147,4 @@ def test_the_support_page_shows_each_link_at_both_widths(app, actor, app_setting
             page.locator(".supervision-list").screenshot(
                 path=str(ARTIFACTS / f"support-supervisor-links-list-{language}-{width}.png"))
             assert errors == []
-            context.close()
     assert {s.id for s in (sent, refused, sending)} == set(db.session.execute(select(Supervisor.id)).scalars())

@@ -133,14 +133,18 @@ def _link_line(supervisor, zone: str) -> tuple[str, str] | None:
     return state.value, _("Envoi du lien par courriel en cours.")
 
 
-def send_link_again(supervisor_id: int):
-    form = ConfirmRemovalForm()
-    if not form.validate_on_submit():
+def _posted_supervisor(supervisor_id: int):
+    """The supervisor a button of the list was pressed for (400 without its form's token, 404 if not ours)."""
+    if not ConfirmRemovalForm().validate_on_submit():
         abort(400)
     try:
-        supervisor = supervisors.supervisor_for(_organisation().id, supervisor_id)
+        return supervisors.supervisor_for(_organisation().id, supervisor_id)
     except NotFound:
         abort(404)
+
+
+def send_link_again(supervisor_id: int):
+    supervisor = _posted_supervisor(supervisor_id)
     supervisor_links.send_again(supervisor, actor())
     flash(_("%(name)s va recevoir de nouveau le lien de sa page par courriel.", name=supervisor.display_name),
           "success")
@@ -148,13 +152,7 @@ def send_link_again(supervisor_id: int):
 
 
 def remove_supervisor(supervisor_id: int):
-    form = ConfirmRemovalForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        supervisor = supervisors.supervisor_for(_organisation().id, supervisor_id)
-    except NotFound:
-        abort(404)
+    supervisor = _posted_supervisor(supervisor_id)
     name = supervisor.display_name
     left_open = supervisors.remove_supervisor(supervisor, actor())
     flash(_("%(name)s ne fait plus partie des personnes superviseures; son lien personnel ne fonctionne plus.",
