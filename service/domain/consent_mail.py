@@ -13,23 +13,18 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from functools import lru_cache
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from calendars.imip import header_safe, parse_mailbox
 from integrations.mail import MailTransport, PermanentMailError, transport_from_settings
+from service import mail_templates
 from service.domain.clock import now_utc
 from service.domain.consent_links import url_for_person
-from service.elision import elide_markup
 from service.extensions import current_settings, db
-from service.i18n import N_, gettext, normalise_language, translations
+from service.i18n import N_, gettext, normalise_language
 from service.models import Member, MemberStatus, Organisation, Volunteer
 from service.protocol import support_resources
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
 SUBJECT_WELCOME = N_("Confirmez votre participation aux groupes de soutien entre pairs")
 SUBJECT_REMINDER = N_("Votre inscription aux groupes de soutien entre pairs")
@@ -52,23 +47,8 @@ class ConsentLetter:
         return gettext(self.language, SUBJECT_REMINDER if self.already_confirmed else SUBJECT_WELCOME)
 
 
-@lru_cache(maxsize=None)
-def _environment(language: str) -> Environment:
-    environment = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                              extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True)
-    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    # « de Organisation X » reads « d’Organisation X » in French, as on the pages (service/elision.py).
-    environment.filters["elide"] = lambda text, *names: elide_markup(text, names, language)
-    return environment
-
-
 def render(letter: ConsentLetter) -> tuple[str, str]:
-    language = normalise_language(letter.language)
-    environment = _environment(language)
-    values = {"letter": letter, "language": language}
-    return (environment.get_template("consent.txt").render(**values),
-            environment.get_template("consent.html").render(**values))
+    return mail_templates.render("consent", letter.language, letter=letter)
 
 
 def build(letter: ConsentLetter, email: str, sender: str) -> EmailMessage:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.headerregistry import Address
@@ -21,7 +22,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from calendars.imip import message_id
 from config import Settings
 from integrations.mail import MailError, MailTransport, PermanentMailError, transport_from_settings
-from service import links
+from service import links, mail_templates
 from service.domain.clock import now_utc
 from service.domain.poll_choice import Slot
 from service.domain.poll_labels import day_label, moment_label, rhythm_label, slot_label
@@ -167,43 +168,49 @@ def _poll_url(settings: Settings, member: Member) -> str:
     return f"{links.participant_url(settings, member)}/sondage"
 
 
-def _body(letter: PollLetter, settings: Settings) -> str:
+@dataclass(frozen=True)
+class PollLetterView:
+    """What one member's poll e-mail says, as plain values (``service/templates/mail/poll.*``)."""
+
+    language: str
+    kind: str  # invitation, reminder, auto_reminder, decision
+    name: str
+    rhythm: str
+    slots: tuple[str, ...]  # the proposed times, in the group's time
+    answer_url: str  # the member's own poll page
+    closes: str
+    participant_url: str
+    chosen: str | None = None  # a decision: the time chosen...
+    first_date: str | None = None  # ...and the first session's day
+
+
+def view_of(letter: PollLetter, settings: Settings) -> PollLetterView:
     from service.domain.polls import slots_of
 
     member, poll = letter.member, letter.poll
-    language, zone = member.language, poll.group.timezone
-    t = lambda message, **params: gettext(language, message, **params)  # noqa: E731
+    language = member.language
     slots: list[Slot] = slots_of(poll)
-    lines = [t(N_("Bonjour %(name)s,"), name=member.display_name), ""]
-    if letter.kind is PollLetterKind.DECISION:
-        chosen = slots[poll.decided_slot] if poll.decided_slot is not None else None
-        series = poll.series
-        lines.append(t(N_("Le groupe a choisi l’horaire de ses rencontres :")))
-        if chosen is not None:
-            lines.append(f"  {slot_label(chosen, language)} — {rhythm_label(poll.interval_weeks, poll.occurrence_count, language)}")
-        if series is not None:
-            lines.append(t(N_("Première rencontre : %(date)s."), date=day_label(series.first_date, language)))
-        lines += ["", t(N_("Vous recevez dans un instant, dans un courriel séparé, l’invitation pour toute la série "
-                           "(avec le lien Zoom), à ajouter à votre agenda."))]
-    else:
-        if letter.kind is PollLetterKind.INVITATION:
-            lines.append(t(N_("Votre groupe de soutien entre pairs choisit ensemble le moment de ses rencontres "
-                              "(%(rhythm)s). Indiquez pour chaque moment proposé si vous êtes disponible : « Oui », "
-                              "« Si nécessaire » ou « Non »."),
-                           rhythm=rhythm_label(poll.interval_weeks, poll.occurrence_count, language)))
-        else:
-            lines.append(t(N_("Vous n’avez pas encore donné vos disponibilités. Il est encore temps : cela prend une "
-                              "minute.")))
-        lines += ["", t(N_("Les moments proposés (heure du groupe) :"))]
-        lines += [f"  – {slot_label(slot, language)}" for slot in slots]
-        lines += ["", t(N_("Répondre (votre lien personnel, ne le transférez pas) : %(url)s"),
-                        url=_poll_url(settings, member)),
-                  t(N_("Le sondage ferme le %(when)s. D’ici là, vous pouvez changer vos réponses."),
-                    when=moment_label(poll.closes_at, zone, language)),
-                  "", t(PRIVACY)]
-    lines += ["", t(N_("Votre participation reste volontaire. Votre page personnelle : %(url)s"),
-                    url=links.participant_url(settings, member)), "", "— Entre pairs"]
-    return "\n".join(lines) + "\n"
+    chosen = slots[poll.decided_slot] if letter.kind is PollLetterKind.DECISION and poll.decided_slot is not None \
+        else None
+    series = poll.series if letter.kind is PollLetterKind.DECISION else None
+    return PollLetterView(
+        language=language, kind=letter.kind.value, name=member.display_name,
+        rhythm=rhythm_label(poll.interval_weeks, poll.occurrence_count, language),
+        slots=tuple(slot_label(slot, language) for slot in slots), answer_url=_poll_url(settings, member),
+        closes=moment_label(poll.closes_at, poll.group.timezone, language),
+        participant_url=links.participant_url(settings, member),
+        chosen=slot_label(chosen, language) if chosen is not None else None,
+        first_date=day_label(series.first_date, language) if series is not None else None)
+
+
+def render(view: PollLetterView) -> tuple[str, str]:
+    """The plain-text and HTML bodies."""
+    return mail_templates.render("poll", view.language, letter=view, subject=subject(view),
+                                 privacy=gettext(view.language, PRIVACY))
+
+
+def subject(view: PollLetterView) -> str:
+    return gettext(view.language, SUBJECTS[PollLetterKind(view.kind)])
 
 
 def compose(letter: PollLetter, settings: Settings, now: datetime) -> EmailMessage:
@@ -212,10 +219,13 @@ def compose(letter: PollLetter, settings: Settings, now: datetime) -> EmailMessa
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = settings.MAIL_FROM
     message["To"] = Address(member.display_name, addr_spec=member.email)
-    message["Subject"] = gettext(member.language, SUBJECTS[letter.kind])
+    view = view_of(letter, settings)
+    message["Subject"] = subject(view)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(f"poll-letter-{letter.id}", settings.MAIL_FROM)
     message["Content-Language"] = "fr-CA" if member.language == "fr" else "en-CA"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(_body(letter, settings))
+    text, html = render(view)
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message
