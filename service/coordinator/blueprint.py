@@ -1,6 +1,16 @@
 from flask import Blueprint, request
 
-from service.coordinator import auth, groupings, groups, organisation, polls, practice, sessions, volunteers
+from service.coordinator import (
+    auth,
+    groupings,
+    groups,
+    organisation,
+    polls,
+    practice,
+    practice_series_move,
+    sessions,
+    volunteers,
+)
 from service.coordinator.identity import login_required
 from service.extensions import limiter
 
@@ -81,6 +91,8 @@ _route("/soutien/superviseures/<int:supervisor_id>/retrait", "remove_supervisor"
        ("POST",))
 _route("/soutien/reglages", "practice_settings", practice.save_settings, ("POST",))
 _route("/soutien/serie", "practice_series", practice.schedule_series, ("POST",))
+_route("/soutien/series/<int:series_id>/deplacer", "move_practice_series", practice_series_move.move_series,
+       ("GET", "POST"))
 _route("/soutien/series/<int:series_id>/annuler", "cancel_practice_series", practice.cancel_series, ("POST",))
 
 # The organisation and its pool of volunteers (coordinator/organisation.py, coordinator/volunteers.py).

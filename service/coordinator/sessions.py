@@ -23,6 +23,7 @@ from service.coordinator.forms import (
     parse_time,
     place_errors,
 )
+from service.coordinator import series_moves
 from service.coordinator.identity import actor, language, reach, reach_group
 from service.domain import access, invitations, meetings, overview, schedule_questions, scheduling
 from service.domain.clock import next_weekday_on_or_after, now_utc, to_local
@@ -208,12 +209,12 @@ def reschedule_series(group_id: int, series_id: int):
     move, general, stale = None, [], False
     if form.validate_on_submit():
         try:
-            moved, move, general, stale = _move_series(series, form)
+            moved, move, general, stale = series_moves.move_or_show(series, form)
         except DomainError as error:
             # Refused (a question unanswered, the series changed meanwhile): its dates as they now stand stay
             # in view, with a fresh fingerprint, while the coordinator answers.
             general = place_errors(form, error, language())
-            move = _series_move_or_none(series, form)
+            move = series_moves.shown_again(series, form)
         else:
             if moved:
                 flash(_("Toutes les rencontres à venir de la série sont déplacées. Chaque membre reçoit une "
@@ -226,47 +227,6 @@ def reschedule_series(group_id: int, series_id: int):
     shown = move is not None and not general and not field_errors(form)
     return _session_page(group, back_to, general, series_form=form, series_move=move, series_stale=stale,
                          status=200 if shown else 422)
-
-
-def _move_series(series, form) -> tuple[bool, scheduling.SeriesMove | None, list[str], bool]:
-    """Show the move unless these very moves were shown (and the coordinator confirms them), else move.
-
-    Returns whether the series moved, the moves to show, the messages of no field, and whether the moves
-    differ from the ones confirmed (a session cancelled meanwhile, values changed after the preview)."""
-    move = _series_move(series, form)
-    if move is None:
-        return False, None, [], False
-    confirmed = form.previewed.data
-    if form.preview.data or confirmed != move.fingerprint:
-        form.previewed.data = move.fingerprint
-        general = place_errors(form, DomainError(move.violations), language())
-        return False, move, general, bool(confirmed) and not form.preview.data
-    scheduling.reschedule_series(series, move.occurrences[0].requested, move.duration_minutes, actor(),
-                                 weekday=int(form.weekday.data or 0),
-                                 supervisor_agreement=bool(form.supervisor_agreement.data),
-                                 daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data),
-                                 previewed=confirmed)
-    return True, None, [], False
-
-
-def _series_move(series, form) -> scheduling.SeriesMove | None:
-    """Where the sessions still ahead would go with the form's values (None: a field is wrong)."""
-    at, duration = parse_time(form.at), parse_int(form.duration_minutes)
-    if at is None or duration is None:
-        return None
-    return scheduling.preview_series_move(series, at, duration, weekday=int(form.weekday.data or 0),
-                                          supervisor_agreement=bool(form.supervisor_agreement.data),
-                                          daylight_saving_confirmed=bool(form.daylight_saving_confirmed.data))
-
-
-def _series_move_or_none(series, form) -> scheduling.SeriesMove | None:
-    try:
-        move = _series_move(series, form)
-    except DomainError:  # the series cannot move at all (cancelled, over): its refusal is already shown
-        return None
-    if move is not None:
-        form.previewed.data = move.fingerprint
-    return move
 
 
 def _first_changeable(series) -> GroupSession | None:
