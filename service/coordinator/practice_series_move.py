@@ -7,11 +7,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from service.coordinator import series_moves
-from service.coordinator.forms import RescheduleSeriesForm, field_errors, place_errors
-from service.coordinator.identity import current_coordinator, language
+from service.coordinator.forms import RescheduleSeriesForm, field_errors
+from service.coordinator.identity import current_coordinator
 from service.domain import practice
 from service.domain.clock import now_utc
-from service.domain.errors import DomainError, NotFound
+from service.domain.errors import NotFound
 from service.models import SeriesStatus, SessionStatus
 
 
@@ -28,16 +28,9 @@ def move_series(series_id: int):
     move, general, stale = None, [], False
     if form.is_submitted():
         if form.validate():
-            try:
-                moved, move, general, stale = series_moves.move_or_show(series, form)
-            except DomainError as error:
-                general = place_errors(form, error, language())
-                move = series_moves.shown_again(series, form)
-            else:
-                if moved:
-                    flash(_("Toutes les rencontres à venir de la série sont déplacées. Chaque membre reçoit une "
-                            "invitation mise à jour."), "success")
-                    return redirect(url_for("coordinator.practice") + "#communaute")
+            moved, move, general, stale = series_moves.submit(series, form)
+            if moved:
+                return redirect(url_for("coordinator.practice") + "#communaute")
         shown = move is not None and not general and not field_errors(form)
         status = 200 if shown else 422
     else:

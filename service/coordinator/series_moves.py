@@ -6,11 +6,29 @@ Shared by the group's session page (``coordinator.sessions``) and the community 
 
 from __future__ import annotations
 
+from flask import flash
+from flask_babel import gettext as _
+
 from service.coordinator.forms import RescheduleSeriesForm, parse_int, parse_time, place_errors
 from service.coordinator.identity import actor, language
 from service.domain import scheduling
 from service.domain.errors import DomainError
 from service.models import SessionSeries
+
+
+def submit(series: SessionSeries, form: RescheduleSeriesForm
+           ) -> tuple[bool, scheduling.SeriesMove | None, list[str], bool]:
+    """A validated form: :func:`move_or_show`, and after a refusal (a question unanswered, the series changed
+    meanwhile) the dates as they now stand, with a fresh fingerprint, while the coordinator answers. Flashes the
+    news once the series moved."""
+    try:
+        moved, move, general, stale = move_or_show(series, form)
+    except DomainError as error:
+        return False, shown_again(series, form), place_errors(form, error, language()), False
+    if moved:
+        flash(_("Toutes les rencontres à venir de la série sont déplacées. Chaque membre reçoit une invitation mise "
+                "à jour."), "success")
+    return moved, move, general, stale
 
 
 def move_or_show(series: SessionSeries, form: RescheduleSeriesForm

@@ -208,18 +208,9 @@ def reschedule_series(group_id: int, series_id: int):
     form = RescheduleSeriesForm()
     move, general, stale = None, [], False
     if form.validate_on_submit():
-        try:
-            moved, move, general, stale = series_moves.move_or_show(series, form)
-        except DomainError as error:
-            # Refused (a question unanswered, the series changed meanwhile): its dates as they now stand stay
-            # in view, with a fresh fingerprint, while the coordinator answers.
-            general = place_errors(form, error, language())
-            move = series_moves.shown_again(series, form)
-        else:
-            if moved:
-                flash(_("Toutes les rencontres à venir de la série sont déplacées. Chaque membre reçoit une "
-                        "invitation mise à jour."), "success")
-                return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
+        moved, move, general, stale = series_moves.submit(series, form)
+        if moved:
+            return redirect(url_for("coordinator.group", group_id=group.id) + "#rencontres")
     back_to = _first_changeable(series)
     if back_to is None:
         flash(_("Il ne reste aucune rencontre à venir dans cette série."), "warning")
