@@ -13,6 +13,7 @@ from service.domain.scheduling import SeriesPlan
 from service.extensions import db
 from service.models import AuditEvent, SessionStatus
 from tests.factories import make_group
+from tests.test_api import api, token  # noqa: F401  (fixtures)
 from tests.test_scheduling import next_weekday
 
 
@@ -83,6 +84,20 @@ def test_only_the_organisations_community_series_are_reachable(signed_in, series
     scheduling.cancel_series(series, actor)
     over = signed_in.get(_url(series))
     assert over.status_code == 302 and over.headers["Location"].endswith("/coordination/soutien#communaute")
+
+
+def test_the_api_previews_then_moves_the_community_series(api, series, actor):
+    before = _starts(series)
+    body = {"weekday": 2, "local_time": "17:30", "duration_minutes": 30, "supervisor_agreement": True}
+    preview = api.post(f"/practice/series/{series.id}/preview", json=body)
+    assert preview.status_code == 200, preview.get_json()
+    assert len(preview.get_json()["occurrences"]) == 4 and _starts(series) == before
+    moved = api.patch(f"/practice/series/{series.id}", json=body)
+    assert moved.status_code == 200, moved.get_json()
+    assert _starts(series) == [b + timedelta(days=1, minutes=-30) for b in before]
+    group = make_group(actor, members=5)
+    ordinary = scheduling.schedule_series(group, SeriesPlan(next_weekday(2), time(19), occurrence_count=2), actor)
+    assert api.patch(f"/practice/series/{ordinary.id}", json=body).status_code == 404
 
 
 @pytest.mark.slow

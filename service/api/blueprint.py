@@ -99,6 +99,11 @@ OPERATIONS = [
     Operation("POST", "/practice/series", p.schedule_practice_series,
               "Schedule the community of practice's series (members are kept up to date by the service)",
               s.PracticeSeriesIn, "Series", 201),
+    Operation("PATCH", "/practice/series/<int:series_id>", p.reschedule_practice_series,
+              "Move every upcoming session of the community of practice's series", s.RescheduleSeriesIn, "Series"),
+    Operation("POST", "/practice/series/<int:series_id>/preview", p.preview_practice_series_move,
+              "Where each upcoming session of the community's series would move (the PATCH's body); nothing "
+              "changes", s.RescheduleSeriesIn, "SeriesPreview"),
     Operation("DELETE", "/practice/series/<int:series_id>", p.cancel_practice_series,
               "Cancel the community of practice's series", status=204),
     Operation("POST", "/groupings", groupings.propose_groupings,

@@ -300,7 +300,11 @@ def resend_invite(group_id: int, invite_id: int):
 
 @authenticated
 def reschedule_series(group_id: int, series_id: int):
-    series = access.series_for(_coordinator(), _group(group_id), series_id)
+    return move_series(access.series_for(_coordinator(), _group(group_id), series_id))
+
+
+def move_series(series):
+    """A group's or the community of practice's series, moved as the body says."""
     data = body(schemas.RescheduleSeriesIn)
     scheduling.reschedule_series(series, data.local_time, data.duration_minutes, _actor(), weekday=data.weekday,
                                  supervisor_agreement=data.supervisor_agreement,
@@ -312,7 +316,11 @@ def reschedule_series(group_id: int, series_id: int):
 def preview_series_move(group_id: int, series_id: int):
     """Where each upcoming session would move, with what moving it would refuse or ask; nothing changes (the
     same checks as ``PATCH …/series/<id>``)."""
-    series = access.series_for(_coordinator(), _group(group_id), series_id)
+    return show_series_move(access.series_for(_coordinator(), _group(group_id), series_id))
+
+
+def show_series_move(series):
+    """Where a group's or the community's series would move, as the body says; nothing changes."""
     data = body(schemas.RescheduleSeriesIn)
     move = scheduling.preview_series_move(series, data.local_time, data.duration_minutes, weekday=data.weekday,
                                           supervisor_agreement=data.supervisor_agreement,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from service.api.controllers import _actor, _coordinator, authenticated, body
+from service.api.controllers import _actor, _coordinator, authenticated, body, move_series, show_series_move
 from service.api.representations import scheduled_json, series_json
 from service.api.schemas import PracticeSeriesIn, SupervisorIn
 from service.domain import practice, supervisor_links, supervisors
@@ -90,3 +90,13 @@ def cancel_practice_series(series_id: int):
     """The whole series is cancelled for every member (calendar cancellations, the Zoom meeting deleted)."""
     cancel_series(practice.series_for(_organisation_id(), series_id), _actor())
     return "", 204
+
+
+@authenticated
+def reschedule_practice_series(series_id: int):
+    return move_series(practice.series_for(_organisation_id(), series_id))
+
+
+@authenticated
+def preview_practice_series_move(series_id: int):
+    return show_series_move(practice.series_for(_organisation_id(), series_id))
