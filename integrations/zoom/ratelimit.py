@@ -85,8 +85,8 @@ class RateLimiter:
         self._window_us = int(1_000_000 * self._count / (rate * HEADROOM))
         self._reserve = redis.register_script(_RESERVE)
         self._pause = redis.register_script(_PAUSE)
-        # One reservation at a time per process. Slots are handed out one by one anyway (the script is atomic,
-        # a round trip is well under a slot's interval), and threads reserving together would each take a Redis
+        # One reservation at a time per process. Slots are handed out one by one anyway (the script is atomic
+        # and takes well under a millisecond), and threads reserving together would each take a Redis
         # connection of their own: a forked job opens them afresh, and each new one costs redis-py milliseconds
         # of CPU (it reads package metadata).
         self._lock = threading.Lock()
