@@ -80,7 +80,7 @@ def test_an_address_refused_for_good_is_shown_and_never_retried(app, client, act
     client.get("/language/en")
     refresh()  # the test's application context keeps the language it computed first
     english = _support_page(client)
-    assert "The mail server refused this address" in english and "Send the link again to Sophie Lavoie" in english
+    assert "The mail server refused this address" in english and "Resend the link to Sophie Lavoie" in english
 
 
 def test_the_sweep_sends_again_a_link_whose_job_was_lost_or_failed(app, actor, smtp):
@@ -139,7 +139,7 @@ def test_the_support_page_shows_each_link_at_both_widths(app, actor, app_setting
             for name, state in states.items():
                 row = page.locator(".supervision-list > li", has_text=name)
                 assert row.locator(f'[data-link-delivery="{state}"]').is_visible()
-                again = "Renvoyer son lien à" if language == "fr" else "Send the link again to"
+                again = "Renvoyer son lien à" if language == "fr" else "Resend the link to"
                 assert row.get_by_role("button", name=f"{again} {name}").is_visible()
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             page.locator("#superviseures").scroll_into_view_if_needed()
