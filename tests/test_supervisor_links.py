@@ -1,5 +1,6 @@
 """The e-mail with a supervisor's link, through a real SMTP server: the coordinator sees where it stands (sent,
-being sent, refused) and can have it sent again; a job lost or failed is enqueued again by the sweep."""
+being sent, refused) and can have it sent again; a temporary failure is retried, a job lost is enqueued again by
+the sweep."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from service.domain.supervisor_links import LinkDelivery, link_delivery
 from service.extensions import db
 from service.models import AuditEvent, Supervisor
 from tests.coordinator_helpers import log_in
-from tests.fixtures.invites import run_mail_jobs
+from tests.fixtures.invites import run_mail_jobs, run_mail_retries_now
 from worker import queues
-from worker.jobs.practice import FAILED_LINK_RETRY, resend_lost_links
+from worker.jobs.practice import resend_lost_links
 
 ADDRESS = "sophie@acsm.example"
 
@@ -83,7 +84,7 @@ def test_an_address_refused_for_good_is_shown_and_never_retried(app, client, act
     assert "The mail server refused this address" in english and "Resend the link to Sophie Lavoie" in english
 
 
-def test_the_sweep_sends_again_a_link_whose_job_was_lost_or_failed(app, actor, smtp):
+def test_the_sweep_sends_again_a_link_whose_job_was_lost(app, actor, smtp):
     redis = app.extensions["redis"]
     supervisor = _add(actor)
     job_id = queues.supervisor_welcome_job_id(supervisor.id)
@@ -99,23 +100,20 @@ def test_the_sweep_sends_again_a_link_whose_job_was_lost_or_failed(app, actor, s
     assert [r.rcpt_tos for r in smtp.received] == [[ADDRESS]]
     assert resend_lost_links() == 0  # sent: nothing more
 
-    # The mail server says "try later" through every retry: the job fails, and is tried again a while after.
-    smtp.received.clear()
+
+def test_a_link_the_mail_server_could_not_take_yet_is_sent_at_its_retry(app, actor, smtp):
+    redis = app.extensions["redis"]
     smtp.recorder.refuse_all = "451 4.3.0 Try again later"
-    supervisor = _reload(supervisor)
-    supervisor.link_sent_at = now_utc() - timedelta(hours=1)  # as if the first e-mail went an hour ago...
-    supervisor_links.request(supervisor, now_utc() - timedelta(minutes=30))  # ...and « send again » half an hour ago
+    supervisor = _add(actor)
+    run_mail_jobs(app)
+    job = Job.fetch(queues.supervisor_welcome_job_id(supervisor.id), connection=redis)
+    assert smtp.received == [] and job.get_status() == "scheduled"  # to be tried again in a minute
+    assert link_delivery(_reload(supervisor)) is LinkDelivery.SENDING
+    _reload(supervisor).link_requested_at = now_utc() - timedelta(minutes=5)
     db.session.commit()
-    run_mail_jobs(app)
-    assert smtp.received == [] and link_delivery(_reload(supervisor)) is LinkDelivery.SENDING
-    assert Job.fetch(job_id, connection=redis).get_status() == "failed"
-    assert resend_lost_links() == 0  # it failed just now
-    job = Job.fetch(job_id, connection=redis)
-    job.ended_at = now_utc() - FAILED_LINK_RETRY - timedelta(seconds=1)
-    job.save()
+    assert resend_lost_links() == 0  # not lost: waiting for its retry
     smtp.recorder.refuse_all = None
-    assert resend_lost_links() == 1
-    run_mail_jobs(app)
+    run_mail_retries_now(app)
     assert [r.rcpt_tos for r in smtp.received] == [[ADDRESS]]
     assert link_delivery(_reload(supervisor)) is LinkDelivery.SENT
 

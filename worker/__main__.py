@@ -22,7 +22,7 @@ import worker.jobs.prompts  # noqa: F401
 import worker.jobs.sweep  # noqa: F401
 from service.app import create_app
 from service.extensions import db
-from worker.queues import ALL_QUEUES
+from worker.queues import ALL_QUEUES, MAIL
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> None:
         # RQ's blocking dequeue waits longer than the application's Redis socket timeout: its own connection.
         connection = Redis.from_url(app.extensions["settings"].REDIS_URL, socket_connect_timeout=5,
                                     health_check_interval=30)
-        Worker(queues, connection=connection, name=args.name).work()
+        # A mail job that met a temporary failure is retried later (``queues.MAIL_RETRY_INTERVALS``): RQ keeps it
+        # as a scheduled job, and only a worker running RQ's scheduler puts it back on its queue when due. The
+        # prompt workers need none (their timing is ``worker.scheduler``'s).
+        Worker(queues, connection=connection, name=args.name).work(with_scheduler=MAIL in queues)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from flask import current_app
 from redis import Redis
 from redis.client import Pipeline
 from rq import Queue
+from rq.job import Job
 
 PROMPTS = "prompts"
 SWEEP = "sweep"
@@ -28,6 +29,9 @@ SWEEP_JOB_ID = "sweep"
 # A prompt job posts for a few seconds at most (rush hour: N posts at the rate limit); past this RQ stops it
 # and the sweep hands its claimed rows to another worker.
 PROMPT_JOB_TIMEOUT = 300
+# A mail job that met a temporary failure (the server said "try later") runs again after these many seconds; the
+# workers serving the mail queue run RQ's scheduler for it (``worker.__main__``).
+MAIL_RETRY_INTERVALS = [60, 300, 900, 3600, 6 * 3600]
 
 
 def connection() -> Redis:
@@ -160,12 +164,26 @@ def enqueue_talk_notice(request_id: int, pipe: Pipeline | None = None) -> None:
 
 
 def enqueue_supervisor_welcome(supervisor_id: int, pipe: Pipeline | None = None) -> None:
-    """Send a new supervisor their personal link (RQ retries a temporary mail failure)."""
+    """Send a new supervisor their personal link; retried on temporary failures, as a consent letter is."""
     from rq import Retry
 
     job = Queue.prepare_data("worker.jobs.practice.welcome_supervisor", args=(supervisor_id,),
-                             job_id=supervisor_welcome_job_id(supervisor_id), result_ttl=3600, retry=Retry(max=3))
+                             job_id=supervisor_welcome_job_id(supervisor_id), result_ttl=3600,
+                             retry=Retry(max=len(MAIL_RETRY_INTERVALS), interval=MAIL_RETRY_INTERVALS))
     _enqueue_together(queue(MAIL), [job], pipe)
+
+
+def lost(job_ids: Iterable[str], redis: Redis | None = None) -> set[str]:
+    """The jobs among these that Redis no longer has (lost with its data): the sweep enqueues them again. A job
+    waiting for a retry is still there (``MAIL_RETRY_INTERVALS``)."""
+    job_ids = list(job_ids)
+    if not job_ids:
+        return set()
+    redis = redis or connection()
+    with redis.pipeline(transaction=False) as pipe:
+        for job_id in job_ids:
+            pipe.exists(Job.key_for(job_id))
+        return {job_id for job_id, found in zip(job_ids, pipe.execute()) if not found}
 
 
 def supervisor_welcome_job_id(supervisor_id: int) -> str:
@@ -183,7 +201,7 @@ def enqueue_consent_letter(kind: str, person_id: int, reminder: bool, pipe: Pipe
 
     job = Queue.prepare_data("worker.jobs.consent.send_consent_letter", args=(kind, person_id, reminder),
                              job_id=consent_letter_job_id(kind, person_id), result_ttl=3600,
-                             retry=Retry(max=5, interval=[60, 300, 900, 3600, 6 * 3600]))
+                             retry=Retry(max=len(MAIL_RETRY_INTERVALS), interval=MAIL_RETRY_INTERVALS))
     _enqueue_together(queue(MAIL), [job], pipe)
 def enqueue_poll_letters(letter_ids: Iterable[int], pipe: Pipeline | None = None) -> None:
     """One job per poll e-mail (``worker.jobs.polls.send_poll_letter``); ids make a second enqueue harmless."""

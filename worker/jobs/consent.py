@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
-from rq.job import Job
-
 from service.domain import consent, consent_mail
 from service.domain.clock import now_utc
 from worker import queues
@@ -23,9 +20,9 @@ def send_consent_letter(kind: str, person_id: int, reminder: bool = False) -> st
 def resend_lost_letters() -> int:
     """Part of the sweep: a welcome-and-consent e-mail whose job Redis lost is enqueued again (consent before
     contact must not become "never contacted")."""
-    redis = current_app.extensions["redis"]
-    lost = [(kind, person_id) for kind, person_id in consent.letters_to_check(now_utc())
-            if not Job.exists(queues.consent_letter_job_id(kind, person_id), connection=redis)]
+    letters = {queues.consent_letter_job_id(kind, person_id): (kind, person_id)
+               for kind, person_id in consent.letters_to_check(now_utc())}
+    lost = [letters[job_id] for job_id in sorted(queues.lost(letters))]
     for kind, person_id in lost:
         queues.enqueue_consent_letter(kind, person_id, False)
     if lost:

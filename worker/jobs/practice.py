@@ -7,20 +7,12 @@ Thin on purpose: the rules live in ``service.domain.practice`` and ``service.dom
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-
-from flask import current_app
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 
 from service.domain import practice, supervisor_links, talk_notices
 from service.domain.clock import now_utc
 from worker import queues
 
 log = logging.getLogger(__name__)
-
-# A link e-mail whose job failed (every retry met a temporary mail failure) is tried again this long after.
-FAILED_LINK_RETRY = timedelta(minutes=10)
 
 
 def sync_organisation(organisation_id: int) -> dict[str, int]:
@@ -37,26 +29,16 @@ def welcome_supervisor(supervisor_id: int) -> str:
 
 
 def resend_lost_links() -> int:
-    """Part of the sweep: a supervisor's link e-mail is enqueued again when Redis lost its job, or when the job
-    failed (the mail server kept answering "try later" through RQ's retries) a while ago."""
-    redis = current_app.extensions["redis"]
-    now = now_utc()
-    again = [supervisor_id for supervisor_id in supervisor_links.links_to_check(now)
-             if _lost_or_failed_before(queues.supervisor_welcome_job_id(supervisor_id), redis,
-                                       now - FAILED_LINK_RETRY)]
-    for supervisor_id in again:
+    """Part of the sweep: a supervisor's link e-mail whose job Redis lost is enqueued again (a temporary failure is
+    retried by RQ itself, as a consent letter's is: ``queues.MAIL_RETRY_INTERVALS``)."""
+    jobs = {queues.supervisor_welcome_job_id(supervisor_id): supervisor_id
+            for supervisor_id in supervisor_links.links_to_check(now_utc())}
+    lost = sorted(jobs[job_id] for job_id in queues.lost(jobs))
+    for supervisor_id in lost:
         queues.enqueue_supervisor_welcome(supervisor_id)
-    if again:
-        log.warning("enqueued again %s supervisor link e-mail(s) whose job was lost or failed", len(again))
-    return len(again)
-
-
-def _lost_or_failed_before(job_id: str, redis, moment) -> bool:
-    try:
-        job = Job.fetch(job_id, connection=redis)
-    except NoSuchJobError:
-        return True
-    return job.get_status() == JobStatus.FAILED and job.ended_at is not None and job.ended_at < moment
+    if lost:
+        log.warning("enqueued again %s supervisor link e-mail(s) whose job was lost", len(lost))
+    return len(lost)
 
 
 def sync_every_organisation() -> int:
