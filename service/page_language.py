@@ -16,8 +16,13 @@ from flask_babel import get_locale
 from service import i18n
 
 
+def reader_language() -> str:
+    """The language this page is read in: its own, unless the visitor chose the other one (``?lang=``)."""
+    return str(get_locale())
+
+
 def other_language() -> str:
-    return "en" if str(get_locale()) == "fr" else "fr"
+    return "en" if reader_language() == "fr" else "fr"
 
 
 def _keep_chosen_language(endpoint: str, values: dict) -> None:
@@ -26,7 +31,7 @@ def _keep_chosen_language(endpoint: str, values: dict) -> None:
     page_language = getattr(g, "page_language", None)
     if "lang" in values or page_language not in i18n.LANGUAGES:
         return  # an explicit language, or no page language set yet (asking get_locale now would fix it too soon)
-    chosen = str(get_locale())
+    chosen = reader_language()
     if chosen != page_language:
         values["lang"] = chosen
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,6 +17,7 @@ from service.domain.clock import now_utc
 from service.domain.errors import DomainError
 from service.errors import invalid_link, wants_json
 from service.extensions import current_settings
+from service.page_language import reader_language
 from service.models import ActorKind, GroupSession
 from service.moderator import polling
 from service.moderator.forms import ControlForm, FollowUpForm
@@ -29,11 +30,6 @@ def _access(token: str) -> links.ConsoleAccess:
     access = links.console_access(current_settings(), token, now_utc())
     g.page_language = access.session.language  # the console speaks the session's language (?lang= still wins)
     return access
-
-
-def _language() -> str:
-    """The viewer's: the session's, unless they chose the other one (?lang=, which the console's URLs keep)."""
-    return str(get_locale())
 
 
 def _actor(access: links.ConsoleAccess) -> Actor:
@@ -49,12 +45,12 @@ def console(token: str):
 
 
 def _render(token: str, access: links.ConsoleAccess, notice: str | None = None, status: int = 200):
-    view = console_view(access.session, now_utc(), current_settings(), _language())
+    view = console_view(access.session, now_utc(), current_settings(), reader_language())
     control_form = ControlForm(plan_version=view.plan_version)
     follow_up_form = FollowUpForm(needed="0" if access.session.follow_up_needed else "1")
     return render_template("moderator/console.html", view=view, token=token, form=control_form,
                            follow_up_form=follow_up_form, notice=notice, soon_seconds=SOON,
-                           console_poll=console_poll(access.session, _language())), status
+                           console_poll=console_poll(access.session, reader_language())), status
 
 
 def revision(token: str):
@@ -76,7 +72,7 @@ def state(token: str):
         access = _access(token)
     except links.InvalidLink:
         return jsonify(error={"status": 410, "code": "link_invalid"}), 410
-    response = jsonify(snapshot(access.session, now_utc(), _language()))
+    response = jsonify(snapshot(access.session, now_utc(), reader_language()))
     response.set_etag(polling.Poll(access.session.id, access.session.revision).etag)
     return response
 
@@ -99,20 +95,20 @@ def _control(token: str, change: Callable, done: LazyString | Callable[[GroupSes
     try:
         change(session, _actor(access))
     except DomainError as error:
-        return _refused(token, access, " ".join(error.messages(_language())), 409)
+        return _refused(token, access, " ".join(error.messages(reader_language())), 409)
     return _done(token, access, str(done) if isinstance(done, LazyString) else done(session))
 
 
 def _refused(token: str, access: links.ConsoleAccess, message: str, status: int):
     if wants_json():
-        state = snapshot(access.session, now_utc(), _language())
+        state = snapshot(access.session, now_utc(), reader_language())
         return jsonify(error={"status": status, "message": message}, state=state), status
     return _render(token, access, notice=message, status=status)
 
 
 def _done(token: str, access: links.ConsoleAccess, message: str):
     if wants_json():
-        return jsonify(message=message, state=snapshot(access.session, now_utc(), _language()))
+        return jsonify(message=message, state=snapshot(access.session, now_utc(), reader_language()))
     flash(message, "success")
     return redirect(url_for("moderator.console", token=token), 303)
 
@@ -136,7 +132,7 @@ def _with_end_news(done: LazyString) -> Callable[[GroupSession], str]:
     """The change's message, then where the end now stands (a session cut short by skipping ahead says so)."""
 
     def message(session: GroupSession) -> str:
-        times = end_times(session, now_utc(), _language())
+        times = end_times(session, now_utc(), reader_language())
         if times["end_moved"]:
             news = _("Fin maintenant prévue à %(end)s (au lieu de %(planned)s).", end=times["ends_label"],
                      planned=times["planned_end_label"])
@@ -174,7 +170,7 @@ def follow_up(token: str):
     try:
         live.flag_follow_up(access.session, needed, _actor(access))
     except DomainError as error:
-        return _refused(token, access, " ".join(error.messages(_language())), 409)
+        return _refused(token, access, " ".join(error.messages(reader_language())), 409)
     if needed:
         return _done(token, access, _("C’est noté : la personne coordonnatrice saura qu’un suivi est souhaité, "
                                       "sans aucun détail."))

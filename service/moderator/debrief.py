@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash, g, jsonify, redirect, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -22,6 +21,7 @@ from service.domain.clock import now_utc
 from service.domain.errors import DomainError
 from service.errors import invalid_link, wants_json
 from service.extensions import current_settings
+from service.page_language import reader_language
 from service.i18n import N_
 from service.models import ActorKind, DebriefAnswer, GroupSession
 
@@ -73,7 +73,7 @@ def submit(token: str):
     try:
         debriefs.record_debrief(session, access.member, answer, actor)
     except DomainError as error:
-        return _answer(token, " ".join(error.messages(str(get_locale()))), "warning", 409)
+        return _answer(token, " ".join(error.messages(reader_language())), "warning", 409)
     return _answer(token, _(THANKS[answer]), "success", 200, answer.value)
 
 

@@ -19,6 +19,7 @@ from service.domain.poll_choice import Tally
 from service.domain.poll_labels import rhythm_label, slot_label
 from service.errors import invalid_link
 from service.models import GroupSession, Poll
+from service.page_language import reader_language
 from service.protocol import SessionKind
 
 # The step of the kick-off where the group agrees on its rhythm (see ``service.protocol.script.AGREEMENTS``).
@@ -79,13 +80,13 @@ def console_poll(session: GroupSession, language: str) -> ConsolePoll | None:
 
 def counts(token: str):
     """The live counts, for the console's script (a few hundred bytes; asked only while the step is on screen)."""
-    from service.moderator.controllers import _access, _language
+    from service.moderator.controllers import _access
 
     try:
         access = _access(token)
     except links.InvalidLink:
         return jsonify(error={"status": 410, "code": "link_invalid"}), 410
-    view = console_poll(access.session, _language())
+    view = console_poll(access.session, reader_language())
     if view is None:
         return jsonify(poll=None)
     response = jsonify(poll=view.as_dict())
@@ -101,7 +102,7 @@ def _parsed(form: PollDecisionForm) -> tuple[int, date] | None:
 
 
 def decide(token: str):
-    from service.moderator.controllers import _access, _actor, _language, _render
+    from service.moderator.controllers import _access, _actor, _render
 
     try:
         access = _access(token)
@@ -120,7 +121,7 @@ def decide(token: str):
         series = polls.decide(poll, parsed[0], parsed[1], bool(form.supervisor_agreement.data), _actor(access),
                               now_utc())
     except DomainError as error:
-        return _render(token, access, notice=" ".join(error.messages(_language())), status=422)
+        return _render(token, access, notice=" ".join(error.messages(reader_language())), status=422)
     flash(_("C’est décidé : %(count)s rencontres sont planifiées. Chaque membre reçoit un court courriel avec le "
             "choix du groupe, puis son invitation.", count=len(series.sessions)), "success")
     return redirect(url_for("moderator.console", token=token) + "#poll", 303)

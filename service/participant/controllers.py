@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, g, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from service import links
@@ -13,6 +12,7 @@ from service.domain.calendar_file import participant_calendar
 from service.domain.clock import now_utc
 from service.errors import error_response, invalid_link
 from service.extensions import current_settings
+from service.page_language import reader_language
 from service.models import ActorKind, Member
 from service.participant.forms import LeaveForm
 from service.participant.view import participant_view
@@ -30,7 +30,7 @@ def page(token: str):
         member = _member(token)
     except links.InvalidLink:
         return invalid_link()
-    view = participant_view(member, now_utc(), current_settings(), str(get_locale()))
+    view = participant_view(member, now_utc(), current_settings(), reader_language())
     open_poll = polls.open_poll_for(member.group_id)
     return render_template("participant/page.html", view=view, token=token, open_poll=open_poll)
 
@@ -77,4 +77,4 @@ def leave(token: str):
 
 
 def left():
-    return render_template("participant/left.html", resources=support_resources(str(get_locale())))
+    return render_template("participant/left.html", resources=support_resources(reader_language()))
