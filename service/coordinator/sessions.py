@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from service.coordinator import series_moves
 from service.coordinator.forms import (
     ConfirmForm,
     KickoffForm,
@@ -23,7 +24,6 @@ from service.coordinator.forms import (
     parse_time,
     place_errors,
 )
-from service.coordinator import series_moves
 from service.coordinator.identity import actor, language, reach, reach_group
 from service.domain import access, invitations, meetings, overview, schedule_questions, scheduling
 from service.domain.clock import next_weekday_on_or_after, now_utc, to_local
